@@ -1,0 +1,12 @@
+"""Time source, injectable so expiry and elapsed-time rules are testable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

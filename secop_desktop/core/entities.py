@@ -1,0 +1,447 @@
+"""Entities (cuentas de Proveedor): validar si existe, registrar, solicitar acceso, editar."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from secop_desktop.core import audit, outbox, validators
+from secop_desktop.core.clock import Clock, utcnow
+from secop_desktop.core.divipola import divipola
+from secop_desktop.core.errors import ConflictError, FieldError, PermissionDenied, ServiceError, ValidationError
+from secop_desktop.core.text import fold
+from secop_desktop.core.vocab import (
+    AREAS_NEGOCIO,
+    PAISES,
+    REGIMENES_TRIBUTARIOS,
+    TIPOS_CUENTA_BANCARIA,
+    TIPOS_DOCUMENTO_IDENTIDAD,
+    TIPOS_ENTIDAD,
+    TIPOS_ORGANIZACION,
+    TIPOS_PERSONA_NATURAL,
+    TIPOS_PLURALES,
+    Acceso,
+)
+from secop_desktop.store.database import Database
+from secop_desktop.store.models import Entity, FinancialRow, Membership, User
+
+ENTITY_LABELS: dict[str, str] = {
+    "pais": "País",
+    "tipo": "Tipo",
+    "area": "Área de negocio de la Entidad",
+    "tipo_organizacion": "Tipo de organización",
+    "nombre": "Nombre de la Entidad",
+    "nombre_abreviado": "Nombre abreviado",
+    "nit": "NIT",
+    "dv": "Dígito de verificación",
+    "mipyme": "Mipyme",
+    "regimen_tributario": "Régimen tributario",
+    "obligado_contabilidad": "Obligado a llevar contabilidad",
+    "departamento_codigo": "Departamento",
+    "municipio_codigo": "Municipio",
+    "direccion": "Dirección",
+    "codigo_postal": "Código postal",
+    "correo_oficina": "Correo electrónico de la oficina",
+    "telefono_oficina": "Teléfono de oficina",
+    "fax_oficina": "Fax de oficina",
+    "pagina_web": "Página web",
+    "correo_notificaciones": "Correo electrónico para notificaciones SECOPII",
+    "link_facebook": "Link facebook",
+    "link_linkedin": "Link linkedin",
+    "link_youtube": "Link youtube",
+    "link_twitter": "Link twitter",
+    "banco_nombre": "Nombre de la entidad bancaria",
+    "banco_numero_cuenta": "Número de cuenta",
+    "banco_tipo_cuenta": "Tipo de cuenta bancaria",
+    "representante_nombre": "Nombre del representante legal",
+    "representante_tipo_documento": "Tipo de documento del representante legal",
+    "representante_numero_documento": "Número de documento del representante legal",
+    "representante_correo": "Correo electrónico del representante legal",
+    "representante_telefono": "Teléfono del representante legal",
+    "financials": "Información financiera",
+}
+
+FINANCIAL_LABELS: dict[str, str] = {
+    "anio": "Año",
+    "anio_fiscal": "Año fiscal",
+    "patrimonio": "Patrimonio",
+    "activo_corriente": "Activo corriente",
+    "activo_total": "Activo total",
+    "pasivo_corriente": "Pasivo corriente",
+    "pasivo_total": "Pasivo total",
+    "utilidad_operacional": "Utilidad operacional",
+    "gastos_intereses": "Gastos de intereses",
+}
+
+
+@dataclass
+class FinancialYear:
+    anio: int
+    anio_fiscal: str = ""
+    patrimonio: Decimal | None = None
+    activo_corriente: Decimal | None = None
+    activo_total: Decimal | None = None
+    pasivo_corriente: Decimal | None = None
+    pasivo_total: Decimal | None = None
+    utilidad_operacional: Decimal | None = None
+    gastos_intereses: Decimal | None = None
+
+
+@dataclass
+class EntityForm:
+    """The guide's 'Formulario de registro de una nueva Entidad', field by field."""
+
+    pais: str = "COLOMBIA"
+    tipo: str = "Proveedor"
+    area: str = "Privado"
+    tipo_organizacion: str = "Sociedad por acciones simplificada (S.A.S.)"
+    nombre: str = ""
+    nombre_abreviado: str = ""
+    nit: str = ""
+    dv: str = ""
+    mipyme: bool | None = None
+    regimen_tributario: str = ""
+    obligado_contabilidad: bool = True
+    departamento_codigo: str = ""
+    municipio_codigo: str = ""
+    direccion: str = ""
+    codigo_postal: str = ""
+    correo_oficina: str = ""
+    telefono_oficina: str = ""
+    fax_oficina: str = ""
+    pagina_web: str = ""
+    correo_notificaciones: str = ""
+    link_facebook: str = ""
+    link_linkedin: str = ""
+    link_youtube: str = ""
+    link_twitter: str = ""
+    banco_nombre: str = ""
+    banco_numero_cuenta: str = ""
+    banco_tipo_cuenta: str = ""
+    representante_nombre: str = ""
+    representante_tipo_documento: str = "Cédula de ciudadanía"
+    representante_numero_documento: str = ""
+    representante_correo: str = ""
+    representante_telefono: str = ""
+    financials: list[FinancialYear] = field(default_factory=list)
+
+    @property
+    def persona_natural(self) -> bool:
+        return self.tipo_organizacion in TIPOS_PERSONA_NATURAL
+
+    @property
+    def plural(self) -> bool:
+        return self.tipo_organizacion in TIPOS_PLURALES
+
+
+@dataclass(frozen=True)
+class EntitySummary:
+    id: int
+    nombre: str
+    pais: str
+    ciudad: str
+    nit: str | None
+    dv: str | None
+
+    @property
+    def linea(self) -> str:
+        """'COLOMBIA | Bogotá NIT: 800111202' as the search result shows it."""
+        nit = f" NIT: {self.nit}" if self.nit else ""
+        return f"{self.pais} | {self.ciudad}{nit}"
+
+
+@dataclass(frozen=True)
+class EntityRecord:
+    id: int
+    version: int
+    form: EntityForm
+    persona_natural: bool
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A row of 'Mis registros'."""
+
+    membership_id: int
+    entity_id: int
+    nit: str | None
+    entidad: str
+    fecha_solicitud: datetime
+    fecha_aceptacion: datetime | None
+    estado: str
+    es_administrador: bool
+    es_proveedor: bool
+    activo: bool
+
+
+def ciudad(entity: Entity) -> str:
+    municipio = divipola().municipio(entity.municipio_codigo or "")
+    return municipio.nombre.title() if municipio else ""
+
+
+def summary(entity: Entity) -> EntitySummary:
+    return EntitySummary(entity.id, entity.nombre, entity.pais, ciudad(entity), entity.nit, entity.dv)
+
+
+def _e(name: str, message: str) -> FieldError:
+    return FieldError(name, ENTITY_LABELS[name], message)
+
+
+def validate_entity(form: EntityForm) -> list[FieldError]:
+    errors: list[FieldError] = []
+
+    def text(name: str, required: bool = True, max_length: int = validators.MAX_TEXT) -> None:
+        if (msg := validators.check_text(getattr(form, name), required=required, max_length=max_length)) is not None:
+            errors.append(_e(name, msg))
+
+    if form.pais not in PAISES:
+        errors.append(_e("pais", "Seleccione un país de la lista."))
+    if form.tipo not in TIPOS_ENTIDAD:
+        errors.append(_e("tipo", "Seleccione «Proveedor»."))
+    if form.area not in AREAS_NEGOCIO:
+        errors.append(_e("area", "Seleccione Privado o Público."))
+    if form.tipo_organizacion not in TIPOS_ORGANIZACION:
+        errors.append(_e("tipo_organizacion", "Seleccione un tipo de organización de la lista."))
+    text("nombre")
+    text("nombre_abreviado", required=not form.persona_natural, max_length=120)
+    if (msg := validators.check_nit(form.nit, required=not form.plural)) is not None:
+        errors.append(_e("nit", msg))
+    elif form.nit.strip() and form.dv.strip() and form.dv.strip() != validators.nit_check_digit(form.nit):
+        errors.append(_e("dv", "El dígito de verificación no corresponde al NIT."))
+    if form.mipyme is None:
+        errors.append(_e("mipyme", "Indique si la Entidad es Mipyme (Sí o No)."))
+    if form.regimen_tributario not in REGIMENES_TRIBUTARIOS:
+        errors.append(_e("regimen_tributario", "Seleccione el régimen tributario."))
+    if form.pais == "COLOMBIA":
+        dep = divipola().departamento(form.departamento_codigo)
+        mun = divipola().municipio(form.municipio_codigo)
+        if dep is None:
+            errors.append(_e("departamento_codigo", "Seleccione el departamento."))
+        if mun is None or mun.departamento_codigo != form.departamento_codigo:
+            errors.append(_e("municipio_codigo", "Seleccione el municipio del departamento elegido."))
+        if (msg := validators.check_codigo_postal(form.codigo_postal, form.departamento_codigo or None)) is not None:
+            errors.append(_e("codigo_postal", msg))
+    else:
+        text("codigo_postal", max_length=12)
+    text("direccion")
+    for name in ("correo_oficina", "correo_notificaciones"):
+        if (msg := validators.check_email(getattr(form, name))) is not None:
+            errors.append(_e(name, msg))
+    if (msg := validators.check_phone(form.telefono_oficina)) is not None:
+        errors.append(_e("telefono_oficina", msg))
+    if (msg := validators.check_phone(form.fax_oficina, required=False)) is not None:
+        errors.append(_e("fax_oficina", msg))
+    for name in ("pagina_web", "link_facebook", "link_linkedin", "link_youtube", "link_twitter"):
+        if (msg := validators.check_url(getattr(form, name))) is not None:
+            errors.append(_e(name, msg))
+    text("banco_nombre", required=False, max_length=120)
+    if form.banco_numero_cuenta.strip() and not form.banco_numero_cuenta.strip().replace("-", "").isdigit():
+        errors.append(_e("banco_numero_cuenta", "El número de cuenta solo puede tener números y guiones."))
+    if form.banco_tipo_cuenta and form.banco_tipo_cuenta not in TIPOS_CUENTA_BANCARIA:
+        errors.append(_e("banco_tipo_cuenta", "Seleccione Ahorros o Corriente."))
+    if form.banco_numero_cuenta.strip() and not form.banco_nombre.strip():
+        errors.append(_e("banco_nombre", "Escriba el nombre de la entidad bancaria de la cuenta."))
+    # Representante legal: mandatory in the guide.
+    text("representante_nombre", max_length=200)
+    if form.representante_tipo_documento not in TIPOS_DOCUMENTO_IDENTIDAD:
+        errors.append(_e("representante_tipo_documento", "Seleccione el tipo de documento."))
+    doc = form.representante_numero_documento.strip()
+    if not doc:
+        errors.append(_e("representante_numero_documento", validators.REQUIRED))
+    elif not doc.isalnum() or len(doc) > 20:
+        errors.append(_e("representante_numero_documento", "Escriba el número sin puntos ni espacios."))
+    if (msg := validators.check_email(form.representante_correo)) is not None:
+        errors.append(_e("representante_correo", msg))
+    if (msg := validators.check_phone(form.representante_telefono)) is not None:
+        errors.append(_e("representante_telefono", msg))
+    years = [f.anio for f in form.financials]
+    for row in form.financials:
+        if not 1900 <= row.anio <= 2100:
+            errors.append(_e("financials", f"El año {row.anio} no es válido."))
+    if len(set(years)) != len(years):
+        errors.append(_e("financials", "Cada año de la información financiera debe aparecer una sola vez."))
+    return errors
+
+
+def _apply(entity: Entity, form: EntityForm) -> None:
+    for f in fields(EntityForm):
+        if f.name in ("financials", "dv"):
+            continue
+        value = getattr(form, f.name)
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(entity, f.name, value)
+    entity.nombre = " ".join(form.nombre.split())
+    entity.nombre_busqueda = fold(entity.nombre)
+    entity.nombre_abreviado = form.nombre_abreviado.strip().upper()
+    nit = form.nit.strip().replace(".", "").replace(" ", "")
+    entity.nit = nit or None
+    entity.dv = validators.nit_check_digit(nit) if nit else None
+    entity.persona_natural = form.persona_natural
+    entity.mipyme = bool(form.mipyme)
+    entity.departamento_codigo = form.departamento_codigo or None
+    entity.municipio_codigo = form.municipio_codigo or None
+    for name in ("correo_oficina", "correo_notificaciones", "representante_correo"):
+        setattr(entity, name, validators.normalize_email(getattr(form, name)))
+    entity.financials = [FinancialRow(**asdict(row)) for row in form.financials]
+
+
+def form_of(entity: Entity) -> EntityForm:
+    values = {f.name: getattr(entity, f.name) for f in fields(EntityForm) if f.name != "financials"}
+    values = {k: ("" if v is None and k not in ("mipyme",) else v) for k, v in values.items()}
+    form = EntityForm(**values)
+    form.financials = [FinancialYear(**{k: getattr(r, k) for k in FINANCIAL_LABELS}) for r in entity.financials]
+    return form
+
+
+def snapshot(entity: Entity) -> dict[str, object]:
+    return {"nombre": entity.nombre, "nit": entity.nit, "version": entity.version}
+
+
+def active_admin_count(s: Session, entity_id: int) -> int:
+    return len(list(s.scalars(select(Membership.id).join(User).where(
+        Membership.entity_id == entity_id, Membership.es_administrador.is_(True),
+        Membership.acceso == Acceso.ACEPTADO.value, Membership.activo.is_(True),
+        User.estado == "activo"))))
+
+
+def is_admin(s: Session, user_id: int, entity_id: int) -> bool:
+    m = s.scalar(select(Membership).where(Membership.user_id == user_id, Membership.entity_id == entity_id))
+    return bool(m and m.es_administrador and m.acceso == Acceso.ACEPTADO.value and m.activo)
+
+
+class EntityService:
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+
+    def search(self, *, pais: str = "COLOMBIA", nombre: str = "", nit: str = "", limit: int = 50) -> list[EntitySummary]:
+        """Validar si mi entidad ya existe: NIT exact, or name accent/case-insensitive substring."""
+        nit_clean = "".join(c for c in nit if c.isdigit())
+        needle = fold(nombre)
+        if not nit_clean and not needle:
+            return []
+        with self.db.session() as s:
+            query = select(Entity).where(Entity.pais == pais)
+            conditions = []
+            if nit_clean:
+                conditions.append(Entity.nit == nit_clean)
+            if needle:
+                escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                conditions.append(Entity.nombre_busqueda.like(f"%{escaped}%", escape="\\"))
+            query = query.where(or_(*conditions)).order_by(Entity.nombre_busqueda).limit(limit)
+            return [summary(e) for e in s.scalars(query)]
+
+    def create(self, user_id: int, form: EntityForm) -> EntityRecord:
+        """Registrar Entidad: the creator becomes Administrador (and Proveedor, for a persona natural)."""
+        errors = validate_entity(form)
+        if errors:
+            raise ValidationError(errors)
+        now = self.clock()
+        try:
+            with self.db.session() as s:
+                user = s.get_one(User, user_id)
+                if user.estado != "activo":
+                    raise ServiceError("Active su usuario antes de registrar una Entidad.")
+                entity = Entity(creado_por_id=user.id, creado_en=now, actualizado_en=now)
+                _apply(entity, form)
+                s.add(entity)
+                s.flush()
+                s.add(Membership(user_id=user.id, entity_id=entity.id, es_administrador=True,
+                                 es_proveedor=entity.persona_natural, acceso=Acceso.ACEPTADO.value, activo=True,
+                                 fecha_solicitud=now, fecha_aceptacion=now, actualizado_en=now))
+                audit.record(s, now, audit.Actor(user.id, user.usuario), "entidad_registrada", "entidad",
+                             entity.id, entity_id=entity.id, despues=snapshot(entity))
+                nit = f" con el NIT {entity.nit}" if entity.nit else ""
+                outbox.post(s, now, user, "registro_entidad", "Confirmación de registro de la Entidad",
+                            f"Felicitaciones {user.nombre},\n{entity.nombre}{nit} creada.\n"
+                            "Su usuario es el usuario administrador, usted puede administrar la información "
+                            "de su Entidad y dar acceso a nuevos usuarios.")
+                return EntityRecord(entity.id, entity.version, form_of(entity), entity.persona_natural)
+        except IntegrityError as exc:
+            raise ValidationError([_e("nit", "Ya existe una Entidad registrada con este NIT. "
+                                              "Use «Solicitud de acceso».")]) from exc
+
+    def get(self, entity_id: int) -> EntityRecord:
+        with self.db.session() as s:
+            entity = s.get_one(Entity, entity_id)
+            return EntityRecord(entity.id, entity.version, form_of(entity), entity.persona_natural)
+
+    def update(self, user_id: int, entity_id: int, expected_version: int, form: EntityForm) -> EntityRecord:
+        """Datos de la Entidad: administrators only; a stale version is refused, never overwritten."""
+        errors = validate_entity(form)
+        if errors:
+            raise ValidationError(errors)
+        now = self.clock()
+        try:
+            with self.db.session() as s:
+                user = s.get_one(User, user_id)
+                if not is_admin(s, user_id, entity_id):
+                    raise PermissionDenied("Solo un administrador de la Entidad puede modificar sus datos.")
+                entity = s.get_one(Entity, entity_id)
+                if entity.version != expected_version:
+                    raise ConflictError()
+                before = snapshot(entity)
+                _apply(entity, form)
+                entity.actualizado_en = now
+                s.flush()
+                audit.record(s, now, audit.Actor(user.id, user.usuario), "entidad_actualizada", "entidad",
+                             entity.id, entity_id=entity.id, antes=before, despues=snapshot(entity))
+                return EntityRecord(entity.id, entity.version, form_of(entity), entity.persona_natural)
+        except StaleDataError as exc:
+            raise ConflictError() from exc
+        except IntegrityError as exc:
+            raise ValidationError([_e("nit", "Ya existe otra Entidad registrada con este NIT.")]) from exc
+
+    def request_access(self, user_id: int, entity_id: int) -> Registration:
+        """Solicitud de acceso: Pendiente until an administrator acts."""
+        now = self.clock()
+        try:
+            with self.db.session() as s:
+                user = s.get_one(User, user_id)
+                entity = s.get_one(Entity, entity_id)
+                if user.estado != "activo":
+                    raise ServiceError("Active su usuario antes de solicitar acceso.")
+                m = s.scalar(select(Membership).where(Membership.user_id == user_id,
+                                                      Membership.entity_id == entity_id))
+                if m is not None and m.acceso in (Acceso.PENDIENTE.value, Acceso.ACEPTADO.value):
+                    raise ServiceError(f"Ya tiene una solicitud {m.acceso.lower()} para {entity.nombre}.")
+                if m is None:
+                    m = Membership(user_id=user_id, entity_id=entity_id, es_administrador=False,
+                                   es_proveedor=True, activo=True)
+                    s.add(m)
+                before = m.acceso
+                m.acceso = Acceso.PENDIENTE.value
+                m.fecha_solicitud = now
+                m.fecha_aceptacion = None
+                m.actualizado_en = now
+                s.flush()
+                audit.record(s, now, audit.Actor(user.id, user.usuario), "acceso_solicitado", "membresia", m.id,
+                             entity_id=entity_id, antes={"acceso": before}, despues={"acceso": m.acceso})
+                admins = s.scalars(select(User).join(Membership).where(
+                    Membership.entity_id == entity_id, Membership.es_administrador.is_(True),
+                    Membership.acceso == Acceso.ACEPTADO.value, Membership.activo.is_(True)))
+                for admin in admins:
+                    outbox.post(s, now, admin, "solicitud_acceso", "Solicitud de acceso",
+                                f"El usuario {user.nombre} ({user.correo}) está solicitando acceso a "
+                                f"{entity.nombre}. Ábrala en Administración de usuarios para aceptarla.")
+                return _registration(m, entity)
+        except IntegrityError as exc:
+            raise ServiceError("Ya existe una solicitud para esta Entidad.") from exc
+
+    def my_registrations(self, user_id: int) -> list[Registration]:
+        with self.db.session() as s:
+            rows = s.execute(select(Membership, Entity).join(Entity).where(Membership.user_id == user_id)
+                             .order_by(Membership.fecha_solicitud)).all()
+            return [_registration(m, e) for m, e in rows]
+
+
+def _registration(m: Membership, e: Entity) -> Registration:
+    return Registration(m.id, e.id, e.nit, e.nombre, m.fecha_solicitud, m.fecha_aceptacion, m.acceso,
+                        m.es_administrador, m.es_proveedor, m.activo)

@@ -1,0 +1,43 @@
+"""Errors a user can cause: each carries a Spanish message ready to show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    label: str
+    message: str
+
+
+class ServiceError(Exception):
+    """A refused action, with the Spanish message to show to the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(ServiceError):
+    """One or more fields are wrong; each error names its field and the guide's label."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.label}: {e.message}" for e in errors))
+        self.errors = errors
+
+    def by_field(self) -> dict[str, str]:
+        return {e.field: e.message for e in self.errors}
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class ConflictError(ServiceError):
+    """Somebody else changed the row first; the caller should reload and retry."""
+
+    def __init__(self, message: str = "Otro usuario modificó estos datos mientras usted los editaba. "
+                 "Se cargaron los datos actuales; revise y vuelva a intentarlo.") -> None:
+        super().__init__(message)

@@ -1,0 +1,42 @@
+"""One object holding every service over one database: what the GUI, CLI and tests share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from secop_desktop import paths
+from secop_desktop.core.access import AccessService
+from secop_desktop.core.clock import Clock, utcnow
+from secop_desktop.core.drafts import DraftService
+from secop_desktop.core.entities import EntityService
+from secop_desktop.core.users import UserService
+from secop_desktop.store.database import Database
+
+
+@dataclass
+class Services:
+    db: Database
+    data_dir: Path
+    clock: Clock = utcnow
+    token_ttl: timedelta = timedelta(hours=24)
+    users: UserService = field(init=False)
+    entities: EntityService = field(init=False)
+    access: AccessService = field(init=False)
+    drafts: DraftService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.users = UserService(self.db, self.clock, self.token_ttl)
+        self.entities = EntityService(self.db, self.clock)
+        self.access = AccessService(self.db, self.users, self.clock)
+        self.drafts = DraftService(self.db, self.clock)
+
+    @classmethod
+    def open(cls, url: str | None = None, data_dir: Path | None = None, **kwargs: object) -> Services:
+        """Opens (and migrates) the configured database."""
+        base = data_dir or paths.data_dir()
+        return cls(Database(url or paths.database_url(base)), base, **kwargs)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.db.dispose()

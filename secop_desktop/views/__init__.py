@@ -1,0 +1,1 @@
+"""Windows and widgets other than the registration wizard."""

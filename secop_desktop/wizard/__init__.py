@@ -1,0 +1,1 @@
+"""The three-step registration QWizard and its pages."""
