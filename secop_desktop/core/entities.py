@@ -289,7 +289,16 @@ def _apply(entity: Entity, form: EntityForm) -> None:
     entity.municipio_codigo = form.municipio_codigo or None
     for name in ("correo_oficina", "correo_notificaciones", "representante_correo"):
         setattr(entity, name, validators.normalize_email(getattr(form, name)))
-    entity.financials = [FinancialRow(**asdict(row)) for row in form.financials]
+    # Update rows in place by year: replacing the collection would INSERT the new row before
+    # the orphan DELETE and trip the (entity_id, anio) unique constraint.
+    existing = {row.anio: row for row in entity.financials}
+    rows = []
+    for year in form.financials:
+        row = existing.get(year.anio) or FinancialRow(anio=year.anio)
+        for key, value in asdict(year).items():
+            setattr(row, key, value)
+        rows.append(row)
+    entity.financials = rows
 
 
 def form_of(entity: Entity) -> EntityForm:

@@ -9,6 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
@@ -84,8 +85,13 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to this app's head; refuse a schema from the future."""
     script = ScriptDirectory.from_config(alembic_config())
     current = current_revision(engine)
-    if current is not None and script.get_revision(current) is None:  # pragma: no branch
-        raise SchemaTooNewError(current)
+    if current is not None:
+        try:
+            known = script.get_revision(current) is not None
+        except CommandError:
+            known = False
+        if not known:
+            raise SchemaTooNewError(current)
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -1,0 +1,120 @@
+"""Administración de usuarios: every action, the last-admin rule, audit and Buzón."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from secop_desktop.core import audit, outbox
+from secop_desktop.core.access import Accion
+from secop_desktop.core.errors import ConflictError, PermissionDenied, ServiceError
+from secop_desktop.core.services import Services
+from secop_desktop.store.models import AuditEntry
+from tests.conftest import FakeClock, active_user, registration
+from tests.factories import company_form
+
+
+@pytest.fixture
+def account(services: Services) -> tuple[int, int]:
+    admin = active_user(services, "admin_hh")
+    return admin, services.entities.create(admin, company_form()).id
+
+
+def _pending(services: Services, entity_id: int, usuario: str) -> tuple[int, int]:
+    uid = active_user(services, usuario)
+    return uid, services.entities.request_access(uid, entity_id).membership_id
+
+
+def test_accept_sets_date_message_and_audit(services: Services, account: tuple[int, int], clock: FakeClock) -> None:
+    admin, entity = account
+    uid, mid = _pending(services, entity, "felipe")
+    clock.advance(days=2)
+    [row] = services.access.apply(admin, entity, Accion.ACEPTAR, [mid])
+    assert row.acceso == "Aceptado"
+    reg = services.entities.my_registrations(uid)[0]
+    assert reg.estado == "Aceptado" and reg.fecha_aceptacion == clock()
+    with services.db.session() as s:
+        msg = next(m for m in outbox.inbox(s, uid) if m.clase == "acceso")
+        log = audit.entries(s, entity_id=entity, accion="aceptar")
+    assert msg.asunto == "Su solicitud de acceso fue aceptada"
+    assert log[0].antes == {"acceso": "Pendiente", "es_administrador": False, "activo": True}
+    assert log[0].despues["acceso"] == "Aceptado"
+
+
+def test_reject_revert_cancel_cycle(services: Services, account: tuple[int, int]) -> None:
+    admin, entity = account
+    _, mid = _pending(services, entity, "felipe")
+    assert services.access.apply(admin, entity, Accion.RECHAZAR, [mid])[0].acceso == "Rechazado"
+    with pytest.raises(ServiceError, match="no aplica"):
+        services.access.apply(admin, entity, Accion.ACEPTAR, [mid])
+    assert services.access.apply(admin, entity, Accion.REVERTIR, [mid])[0].acceso == "Pendiente"
+    assert services.access.apply(admin, entity, Accion.ACEPTAR, [mid])[0].acceso == "Aceptado"
+    assert services.access.apply(admin, entity, Accion.CANCELAR, [mid])[0].acceso == "Cancelado"
+    assert services.access.counts(entity) == {"Pendiente": 0, "Aceptado": 1, "Rechazado": 0, "Cancelado": 1}
+
+
+def test_last_admin_cannot_be_removed(services: Services, account: tuple[int, int]) -> None:
+    admin, entity = account
+    [own] = [r for r in services.access.members(entity) if r.user_id == admin]
+    for accion in (Accion.CANCELAR, Accion.DESACTIVAR, Accion.HACER_PROVEEDOR):
+        with pytest.raises(ServiceError, match="por lo menos un usuario administrador activo"):
+            services.access.apply(admin, entity, accion, [own.membership_id])
+    assert services.access.members(entity)[0].acceso == "Aceptado"
+    # With a second administrator the first may step down.
+    _, mid = _pending(services, entity, "segundo")
+    services.access.apply(admin, entity, Accion.ACEPTAR, [mid])
+    services.access.apply(admin, entity, Accion.HACER_ADMIN, [mid])
+    services.access.apply(admin, entity, Accion.HACER_PROVEEDOR, [own.membership_id])
+    roles = {r.user_id: r.rol for r in services.access.members(entity)}
+    assert roles[admin] == "Proveedor"
+
+
+def test_multi_select_is_all_or_nothing(services: Services, account: tuple[int, int]) -> None:
+    admin, entity = account
+    mids = [_pending(services, entity, f"prov{i}")[1] for i in range(3)]
+    services.access.apply(admin, entity, Accion.RECHAZAR, [mids[2]])
+    with pytest.raises(ServiceError):
+        services.access.apply(admin, entity, Accion.ACEPTAR, mids)
+    assert services.access.counts(entity)["Pendiente"] == 2
+    services.access.apply(admin, entity, Accion.ACEPTAR, mids[:2])
+    assert services.access.counts(entity)["Aceptado"] == 3
+
+
+def test_non_admin_refused_and_audited(services: Services, account: tuple[int, int]) -> None:
+    admin, entity = account
+    uid, mid = _pending(services, entity, "felipe")
+    with pytest.raises(PermissionDenied):
+        services.access.apply(uid, entity, Accion.ACEPTAR, [mid])
+    with pytest.raises(PermissionDenied, match="Solo los administradores"):
+        services.access.check_admin(uid, entity)
+    with services.db.session() as s:
+        assert [e.actor for e in audit.entries(s, accion="acceso_admin_denegado")] == ["felipe"]
+
+
+def test_stale_version_is_a_conflict(services: Services, account: tuple[int, int]) -> None:
+    admin, entity = account
+    _, mid = _pending(services, entity, "felipe")
+    seen = {r.membership_id: r.version for r in services.access.members(entity)}
+    services.access.apply(admin, entity, Accion.ACEPTAR, [mid], seen)
+    with pytest.raises(ConflictError):
+        services.access.apply(admin, entity, Accion.CANCELAR, [mid], seen)
+
+
+def test_create_user_sends_activation(services: Services, account: tuple[int, int]) -> None:
+    admin, entity = account
+    row = services.access.create_user(admin, entity, registration("nuevo_user", acepta_terminos=False))
+    assert row.acceso == "Aceptado" and row.rol == "Proveedor"
+    with services.db.session() as s:
+        assert [m.clase for m in outbox.inbox(s, row.user_id)] == ["activacion"]
+
+
+def test_audit_log_is_append_only(services: Services, account: tuple[int, int]) -> None:
+    with pytest.raises(DBAPIError, match="solo inserción"):
+        with services.db.session() as s:
+            s.execute(text("UPDATE audit_log SET actor = 'otro'"))
+    with pytest.raises(DBAPIError, match="solo inserción"):
+        with services.db.session() as s:
+            s.execute(text("DELETE FROM audit_log"))
+    with services.db.session() as s:
+        assert s.scalars(select(AuditEntry)).first() is not None

@@ -1,0 +1,119 @@
+"""Store: migrations match the models, SQLite pragmas, optimistic locking, refusal of newer schemas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from secop_desktop import paths
+from secop_desktop.core.services import Services
+from secop_desktop.store.database import Database, SchemaTooNewError, head_revision
+from secop_desktop.store.models import Base, Entity
+from tests.conftest import active_user
+from tests.factories import company_form
+
+
+def test_migrated_schema_equals_models(db_url: str) -> None:
+    db = Database(db_url)
+    try:
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        assert diff == []
+    finally:
+        db.dispose()
+
+
+def _schema(url: str) -> dict[str, object]:
+    engine = create_engine(url)
+    insp = inspect(engine)
+    result: dict[str, object] = {}
+    for table in sorted(insp.get_table_names()):
+        if table == "alembic_version" or table.startswith("entities_fts"):
+            continue
+        result[table] = (
+            sorted((c["name"], str(c["type"]), c["nullable"]) for c in insp.get_columns(table)),
+            sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in insp.get_indexes(table)),
+            sorted((u["name"], tuple(u["column_names"])) for u in insp.get_unique_constraints(table)),
+            sorted((f["name"], f["referred_table"]) for f in insp.get_foreign_keys(table)),
+        )
+    engine.dispose()
+    return result
+
+
+def test_fresh_and_migrated_sqlite_have_same_schema(tmp_path: Path) -> None:
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    engine = create_engine(fresh)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    migrated = f"sqlite:///{tmp_path / 'migrated.db'}"
+    Database(migrated).dispose()
+    assert _schema(fresh) == _schema(migrated)
+
+
+def test_sqlite_pragmas_and_default_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECOP_DESKTOP_HOME", str(tmp_path / "casa"))
+    url = paths.database_url()
+    assert url == f"sqlite:///{tmp_path / 'casa' / 'secop-desktop.sqlite3'}"
+    db = Database(url)
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    db.dispose()
+    assert {p.name for p in (tmp_path / "casa").iterdir()} <= {"secop-desktop.sqlite3", "secop-desktop.sqlite3-wal",
+                                                               "secop-desktop.sqlite3-shm"}
+
+
+def test_sqlite_ddl_is_transactional(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'ddl.db'}")
+    with pytest.raises(RuntimeError):
+        with db.session() as s:
+            s.execute(text("CREATE TABLE scratch (x INTEGER)"))
+            raise RuntimeError("abort")
+    assert "scratch" not in inspect(db.engine).get_table_names()
+    db.dispose()
+
+
+def test_env_url_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SECOP_DESKTOP_DB_URL", f"sqlite:///{tmp_path / 'otra.db'}")
+    assert paths.database_url() == f"sqlite:///{tmp_path / 'otra.db'}"
+
+
+def test_newer_schema_refused(db_url: str) -> None:
+    Database(db_url).dispose()
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_futuro'"))
+    engine.dispose()
+    with pytest.raises(SchemaTooNewError, match="versión más reciente"):
+        Database(db_url)
+
+
+def test_head_revision_recorded(db_url: str) -> None:
+    db = Database(db_url)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+    db.dispose()
+
+
+def test_version_column_refuses_stale_write(services: Services) -> None:
+    uid = active_user(services)
+    record = services.entities.create(uid, company_form())
+    # Two agents load the form, each in its own short transaction (as the GUI does).
+    with Session(services.db.engine, expire_on_commit=False) as first, \
+            Session(services.db.engine, expire_on_commit=False) as second:
+        a = first.get_one(Entity, record.id)
+        first.commit()
+        b = second.get_one(Entity, record.id)
+        second.commit()
+        a.direccion = "Calle 1"
+        first.commit()
+        b.direccion = "Calle 2"
+        with pytest.raises(StaleDataError):
+            second.commit()
