@@ -8,6 +8,7 @@ import os
 import stat
 import threading
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -93,7 +94,8 @@ def test_damaged_blob_is_replaced(tmp_path: Path, store: BlobStore) -> None:
 def test_progress_is_monotonic_and_reaches_total(tmp_path: Path, store: BlobStore) -> None:
     size = 10_000
     calls: list[tuple[int, int]] = []
-    store.store(_source(tmp_path, os.urandom(size)), progress=lambda d, t: calls.append((d, t)), chunk_size=1000)
+    source = _source(tmp_path, os.urandom(size))
+    store.store(source, progress=lambda d, t: calls.append((d, t)), chunk_size=1000)
     assert calls[0] == (0, size)
     assert calls[-1] == (size, size)
     done = [d for d, _ in calls]
@@ -124,7 +126,9 @@ def test_cancel_midway_leaves_nothing(tmp_path: Path, store: BlobStore) -> None:
     assert _files(store.root) == []
 
 
-def _failing_write_after(limit: int, error: int = errno.ENOSPC):
+def _failing_write_after(
+    limit: int, error: int = errno.ENOSPC
+) -> Callable[[BinaryIO, memoryview], None]:
     written = 0
     real = blobstore._write_all
 
@@ -154,7 +158,7 @@ def test_disk_full_reported_by_fsync_leaves_no_stray_file(
     def fsync(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(blobstore.os, "fsync", fsync)
+    monkeypatch.setattr(os, "fsync", fsync)
     with pytest.raises(OSError) as info:
         store.store(_source(tmp_path, os.urandom(10_000)))
     monkeypatch.undo()
@@ -162,7 +166,9 @@ def test_disk_full_reported_by_fsync_leaves_no_stray_file(
     assert _files(store.root) == []
 
 
-def test_short_writes_are_completed(tmp_path: Path, store: BlobStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_short_writes_are_completed(
+    tmp_path: Path, store: BlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     class Trickle:
         """Writes at most 7 bytes per call, like a slow pipe or a full network share."""
 

@@ -414,7 +414,7 @@ def test_name_functions_never_raise(name: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("C",)), min_size=1, max_size=60))
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["C"]), min_size=1, max_size=60))
 def test_appending_a_disguised_exe_is_always_refused(stem: str) -> None:
     for suffix in (".exe", ".exe.", ".exe  ", ".e\u200bxe", ".exe::$DATA", ".pdf:y.exe"):
         assert check_name(stem + suffix) is not None, stem + suffix

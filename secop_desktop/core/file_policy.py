@@ -292,10 +292,9 @@ def _content_kind(head: bytes, name: str) -> str | None:
         return "un programa de Windows"
     if head.startswith(b"\x7fELF"):
         return "un programa de Linux"
-    if head.startswith(b"\xca\xfe\xba\xbe") and len(head) >= 8:
-        # Java classes have a major version >= 45 where fat Mach-O has a small arch count.
-        if int.from_bytes(head[4:8], "big") >= 45:
-            return "un programa de Java"
+    # Java classes have a major version >= 45 where fat Mach-O has a small arch count.
+    if head.startswith(b"\xca\xfe\xba\xbe") and int.from_bytes(head[4:8], "big") >= 45:
+        return "un programa de Java"
     if head.startswith(_MACHO_MAGICS):
         return "un programa de macOS"
     text = head[len(_UTF8_BOM) :] if head.startswith(_UTF8_BOM) else head
@@ -305,10 +304,11 @@ def _content_kind(head: bytes, name: str) -> str | None:
         return "un acceso directo de Windows"
     if text[:18].lower() == b"[internetshortcut]":
         return "un acceso directo de Internet"
-    if head.startswith(_OLE_MAGIC):
-        # OLE is also .doc/.xls/.ppt, so only an installer CLSID or an installer name refuses it.
-        if _is_msi(head) or _extension(normalize_name(name)) in ("msi", "msp", "mst"):
-            return "un instalador de Windows"
+    # OLE is also .doc/.xls/.ppt, so only an installer CLSID or an installer name refuses it.
+    if head.startswith(_OLE_MAGIC) and (
+        _is_msi(head) or _extension(normalize_name(name)) in ("msi", "msp", "mst")
+    ):
+        return "un instalador de Windows"
     if _zip_first_entry(head) in _APP_ZIP_FIRST_ENTRIES:
         return "una aplicación empaquetada (Java, Android o iOS)"
     try:
