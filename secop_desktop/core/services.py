@@ -9,6 +9,7 @@ from pathlib import Path
 from secop_desktop import paths
 from secop_desktop.core.access import AccessService
 from secop_desktop.core.clock import Clock, utcnow
+from secop_desktop.core.documents import DocumentService
 from secop_desktop.core.drafts import DraftService
 from secop_desktop.core.entities import EntityService
 from secop_desktop.core.users import UserService
@@ -25,12 +26,14 @@ class Services:
     entities: EntityService = field(init=False)
     access: AccessService = field(init=False)
     drafts: DraftService = field(init=False)
+    documents: DocumentService = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserService(self.db, self.clock, self.token_ttl)
         self.entities = EntityService(self.db, self.clock)
         self.access = AccessService(self.db, self.users, self.clock)
         self.drafts = DraftService(self.db, self.clock)
+        self.documents = DocumentService(self)
 
     @classmethod
     def open(cls, url: str | None = None, data_dir: Path | None = None, **kwargs: object) -> Services:

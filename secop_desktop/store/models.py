@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -203,7 +204,7 @@ class Document(Base):
     tipo: Mapped[str] = mapped_column(String(40))
     nombre_original: Mapped[str] = mapped_column(String(300))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
-    tamano: Mapped[int] = mapped_column(Integer)
+    tamano: Mapped[int] = mapped_column(BigInteger)  # files may exceed 2 GiB
     ruta: Mapped[str] = mapped_column(String(200))
     anexado_por_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     anexado_en: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -222,7 +222,7 @@ def upgrade() -> None:
     sa.Column('tipo', sa.String(length=40), nullable=False),
     sa.Column('nombre_original', sa.String(length=300), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('tamano', sa.Integer(), nullable=False),
+    sa.Column('tamano', sa.BigInteger(), nullable=False),
     sa.Column('ruta', sa.String(length=200), nullable=False),
     sa.Column('anexado_por_id', sa.Integer(), nullable=True),
     sa.Column('anexado_en', sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,510 @@
+"""The guide's "Anexar documentos" table: attach, open and delete documents, copying off the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragLeaveEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from secop_desktop.core.dates import format_fecha
+from secop_desktop.core.documents import (
+    RECOMENDACIONES,
+    RECOMENDACIONES_TITULO,
+    CopyCancelled,
+    DocumentInfo,
+    DocumentService,
+    Slot,
+    all_slots,
+    slots,
+)
+from secop_desktop.core.errors import ServiceError
+from secop_desktop.core.file_policy import format_size, printable_name
+from secop_desktop.core.services import Services
+
+FALTA = "Falta el documento"
+INSTRUCCIONES = (
+    "Para anexar un documento haga clic en \u201cAnexar documento\u201d o arrastre y suelte el documento "
+    "sobre su fila. Puede cargar todo tipo de documentos excepto ejecutables (.exe)."
+)
+# Fixed widths for every column but the description, shared by the header and the rows so the
+# table lines up whatever each cell's text is.
+_WIDTHS = {1: 300, 2: 110, 3: 190}
+_ERROR_STYLE = "color: #b00020; background: #fdecea; border: 1px solid #f1b0b7; padding: 6px"
+_INFO_STYLE = "color: #1b5e20; background: #e8f5e9; border: 1px solid #a5d6a7; padding: 6px"
+_HELP_PENDING = "color: #8a4b00"
+_HELP_DONE = "color: #1b5e20"
+
+
+def open_stored_copy(path: Path) -> bool:
+    """Opens the stored copy with the system's viewer; a module function so tests can replace it."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def _shape(grid: QGridLayout) -> None:
+    grid.setColumnStretch(0, 1)
+    grid.setHorizontalSpacing(12)
+
+
+def _cell(widget: QWidget, column: int) -> QWidget:
+    if column in _WIDTHS:
+        widget.setFixedWidth(_WIDTHS[column])
+    return widget
+
+
+class _CopySignals(QObject):
+    # Each carries the slot's tipo so the panel connects bound methods (queued to the GUI thread).
+    progress = Signal(str, int)  # percent
+    finished = Signal(str, object)  # DocumentInfo
+    failed = Signal(str, str)
+    cancelled = Signal(str)
+
+
+class _CopyTask:
+    """One copy in a pool thread; reports through queued signals, stops when cancel is set."""
+
+    def __init__(self, tipo: str, run: Callable[..., DocumentInfo], source: Path) -> None:
+        self.tipo = tipo
+        self.signals = _CopySignals()
+        self.cancel = threading.Event()
+        self.source = source
+        self.for_draft = False
+        self._run = run
+        self._last_percent = -1
+
+    def _progress(self, done: int, total: int) -> None:
+        percent = 100 if total <= 0 or done >= total else done * 100 // total
+        # One signal per percent: a 1 GiB file would otherwise queue a thousand of them.
+        if percent != self._last_percent:
+            self._last_percent = percent
+            self.signals.progress.emit(self.tipo, percent)
+
+    def __call__(self) -> None:
+        try:
+            info = self._run(progress=self._progress, cancelled=self.cancel.is_set)
+        except CopyCancelled:
+            self.signals.cancelled.emit(self.tipo)
+        except ServiceError as exc:
+            self.signals.failed.emit(self.tipo, exc.message)
+        except Exception as exc:  # noqa: BLE001 - the GUI must hear about any failure of the copy
+            self.signals.failed.emit(
+                self.tipo,
+                f"No se pudo anexar «{printable_name(self.source.name)}»: error inesperado ({exc})."
+            )
+        else:
+            self.signals.finished.emit(self.tipo, info)
+
+
+class _SlotRow(QFrame):
+    """One row of the table; also the drop target for its slot."""
+
+    dropped = Signal(object)  # list[Path]
+
+    def __init__(self, slot: Slot) -> None:
+        super().__init__()
+        self.slot = slot
+        self.setObjectName("slotRow")
+        self.setAccessibleName(slot.nombre)
+        self.setAcceptDrops(True)
+        grid = QGridLayout(self)
+        _shape(grid)
+        grid.setContentsMargins(6, 8, 6, 8)
+
+        self.descripcion = QLabel(slot.titulo)
+        self.descripcion.setWordWrap(True)
+        self.descripcion.setAccessibleName("Documento")
+        self.descripcion.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        grid.addWidget(self.descripcion, 0, 0, Qt.AlignmentFlag.AlignTop)
+
+        name_cell = _cell(QWidget(), 1)
+        name_box = QVBoxLayout(name_cell)
+        name_box.setContentsMargins(0, 0, 0, 0)
+        name_box.setSpacing(2)
+        self.nombre = QLabel(FALTA)
+        self.nombre.setWordWrap(True)
+        self.nombre.setAccessibleName("Nombre del documento")
+        self.detalle = QLabel()
+        self.detalle.setWordWrap(True)
+        self.detalle.setAccessibleName("Tamaño y fecha")
+        self.detalle.setStyleSheet("color: #555")
+        self.progreso = QProgressBar()
+        self.progreso.setRange(0, 100)
+        self.progreso.setFormat("%p %")
+        self.progreso.setAccessibleName("Progreso")
+        name_box.addWidget(self.nombre)
+        name_box.addWidget(self.detalle)
+        name_box.addWidget(self.progreso)
+        name_box.addStretch(1)
+        grid.addWidget(name_cell, 0, 1)
+
+        self.obligatorio = _cell(QLabel("Sí" if slot.obligatorio else "No"), 2)
+        self.obligatorio.setAccessibleName("¿Es obligatorio?")
+        grid.addWidget(self.obligatorio, 0, 2, Qt.AlignmentFlag.AlignTop)
+
+        actions_cell = _cell(QWidget(), 3)
+        actions = QVBoxLayout(actions_cell)
+        actions.setContentsMargins(0, 0, 0, 0)
+        actions.setSpacing(4)
+        self.anexar = self._button("&Anexar documento", actions)
+        self.abrir = self._button("A&brir", actions)
+        self.borrar = self._button("B&orrar documento", actions)
+        self.cancelar = self._button("&Cancelar", actions)
+        actions.addStretch(1)
+        grid.addWidget(actions_cell, 0, 3)
+        self.set_document(None)
+        self.set_busy(False)
+
+    def _button(self, text: str, box: QVBoxLayout) -> QPushButton:
+        button = QPushButton(text)
+        # Five rows share these words; the description tells a screen reader which row it is.
+        button.setAccessibleDescription(self.slot.nombre)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        box.addWidget(button)
+        return button
+
+    def set_document(self, info: DocumentInfo | None) -> None:
+        if info is None:
+            self.nombre.setText(FALTA)
+            self.nombre.setStyleSheet("color: #8a4b00; font-style: italic")
+            self.detalle.clear()
+            self.detalle.hide()
+        else:
+            self.nombre.setText(info.nombre_original)
+            self.nombre.setStyleSheet("font-weight: bold")
+            self.detalle.setText(f"{format_size(info.tamano)}\n{format_fecha(info.anexado_en)}")
+            self.detalle.show()
+        self.abrir.setVisible(info is not None)
+        self.borrar.setVisible(info is not None)
+
+    def set_busy(self, busy: bool, name: str = "") -> None:
+        if busy:
+            self.nombre.setText(f"Copiando «{printable_name(name)}»…")
+            self.nombre.setStyleSheet("font-style: italic")
+        self.progreso.setVisible(busy)
+        self.cancelar.setVisible(busy)
+        self.cancelar.setEnabled(busy)
+        self.anexar.setEnabled(not busy)
+        self.borrar.setEnabled(not busy)
+        if busy:
+            self.progreso.setValue(0)
+
+    def _highlight(self, on: bool) -> None:
+        self.setProperty("arrastrando", on)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and self.anexar.isEnabled():
+            event.acceptProposedAction()
+            self._highlight(True)
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._highlight(False)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._highlight(False)
+        urls = event.mimeData().urls()
+        event.acceptProposedAction()
+        self.dropped.emit([Path(u.toLocalFile()) if u.isLocalFile() else None for u in urls])
+
+
+class AttachmentsPanel(QWidget):
+    """Anexar documentos: one row per slot of the guide; completeChanged tells when Finalizar may be enabled."""
+
+    completeChanged = Signal(bool)
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        owner_entity_id: int | None = None,
+        draft_id: int | None = None,
+        persona_natural: bool = False,
+        obligado_contabilidad: bool = True,
+        user_id: int | None = None,
+        file_chooser: Callable[[], Path | None] | None = None,
+        confirm: Callable[[str], bool] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        # A Services bundle that already carries the document service is reused (one lock, one limit).
+        self.documents: DocumentService = getattr(services, "documents", None) or DocumentService(services)
+        self._entity_id = owner_entity_id
+        self._draft_id = draft_id
+        self._persona_natural = persona_natural
+        self._obligado = obligado_contabilidad
+        self._user_id = user_id
+        self._choose = file_chooser or self._choose_with_dialog
+        self._confirm = confirm or self._confirm_with_box
+        self._docs: dict[str, DocumentInfo] = {}
+        self._tasks: dict[str, _CopyTask] = {}
+        self._complete = False
+
+        self.setObjectName("attachmentsPanel")
+        self.setStyleSheet(
+            "QFrame#slotRow { border: none; border-bottom: 1px solid #c8d0d8; }"
+            "QFrame#slotRow[arrastrando=\"true\"] { background: #e3eefb; border: 2px dashed #1f5fa6; }"
+            "QFrame#tableHeader { background: #dfe6ee; border: none; border-bottom: 2px solid #9aa8b6; }"
+            "QFrame#tableHeader QLabel { font-weight: bold; }"
+        )
+        layout = QVBoxLayout(self)
+        title = QLabel("<h2>Anexar documentos</h2>")
+        layout.addWidget(title)
+        instrucciones = QLabel(INSTRUCCIONES)
+        instrucciones.setWordWrap(True)
+        layout.addWidget(instrucciones)
+
+        self.mensaje = QLabel()
+        self.mensaje.setWordWrap(True)
+        self.mensaje.setAccessibleName("Mensaje de documentos")
+        self.mensaje.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.mensaje.hide()
+        layout.addWidget(self.mensaje)
+
+        table = QWidget()
+        table_box = QVBoxLayout(table)
+        table_box.setContentsMargins(0, 0, 0, 0)
+        table_box.setSpacing(0)
+        header = QFrame()
+        header.setObjectName("tableHeader")
+        header_grid = QGridLayout(header)
+        _shape(header_grid)
+        header_grid.setContentsMargins(6, 4, 6, 4)
+        for column, text in enumerate(("Documento", "Nombre del documento", "¿Es obligatorio?", "")):
+            header_grid.addWidget(_cell(QLabel(text), column), 0, column)
+        table_box.addWidget(header)
+        self._rows: dict[str, _SlotRow] = {}
+        # Rows for every slot exist; set_variant only shows or hides them, so a running copy survives.
+        for s in all_slots():
+            row = _SlotRow(s)
+            row.anexar.clicked.connect(lambda _=False, t=s.tipo: self._attach_chosen(t))
+            row.borrar.clicked.connect(lambda _=False, t=s.tipo: self._delete(t))
+            row.abrir.clicked.connect(lambda _=False, t=s.tipo: self._open(t))
+            row.cancelar.clicked.connect(lambda _=False, t=s.tipo: self._cancel(t))
+            row.dropped.connect(lambda paths, t=s.tipo: self._attach_dropped(t, paths))
+            table_box.addWidget(row)
+            self._rows[s.tipo] = row
+        table_box.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(table)
+        layout.addWidget(scroll, 1)
+
+        self.ayuda = QLabel()
+        self.ayuda.setWordWrap(True)
+        self.ayuda.setAccessibleName("Ayuda para finalizar")
+        layout.addWidget(self.ayuda)
+
+        self.recomendaciones = QLabel(
+            f"<b>{RECOMENDACIONES_TITULO}</b><ul style='margin-top:2px'>"
+            + "".join(f"<li>{r}</li>" for r in RECOMENDACIONES)
+            + "</ul>"
+        )
+        self.recomendaciones.setWordWrap(True)
+        self.recomendaciones.setAccessibleName(RECOMENDACIONES_TITULO)
+        layout.addWidget(self.recomendaciones)
+
+        self._show_variant()
+        self.refresh(emit=False)
+
+    # -- public API --------------------------------------------------------------------------
+
+    def is_complete(self) -> bool:
+        """Every mandatory slot of the current variant filled, and no copy still running."""
+        return self._complete
+
+    def is_busy(self) -> bool:
+        return bool(self._tasks)
+
+    def set_owner(self, entity_id: int) -> None:
+        """The entity now exists: the registration's documents become its documents."""
+        if self._draft_id is not None and self._entity_id is None:
+            self.documents.reassign_draft(self._draft_id, entity_id, user_id=self._user_id)
+        self._entity_id = entity_id
+        self.refresh()
+
+    def set_draft(self, draft_id: int) -> None:
+        """The registration got saved as a draft: documents attached from now on belong to it."""
+        self._draft_id = draft_id
+        self.refresh()
+
+    def set_variant(self, persona_natural: bool, obligado_contabilidad: bool) -> None:
+        self._persona_natural = persona_natural
+        self._obligado = obligado_contabilidad
+        self._show_variant()
+        self.refresh()
+
+    def visible_slots(self) -> list[Slot]:
+        return slots(self._persona_natural, self._obligado)
+
+    def cancel_all(self) -> None:
+        for task in self._tasks.values():
+            task.cancel.set()
+
+    def refresh(self, *, emit: bool = True) -> None:
+        """Reloads the documents from the database and updates rows, help text and completeness."""
+        docs = self.documents.list(self._entity_id, self._draft_id)
+        self._docs = {d.tipo: d for d in docs}
+        for tipo, row in self._rows.items():
+            row.set_document(self._docs.get(tipo))
+        self._update_completeness(emit)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _show_variant(self) -> None:
+        shown = {s.tipo for s in self.visible_slots()}
+        for tipo, row in self._rows.items():
+            row.setVisible(tipo in shown)
+
+    def _missing(self) -> list[Slot]:
+        return [s for s in self.visible_slots() if s.obligatorio and s.tipo not in self._docs]
+
+    def _update_completeness(self, emit: bool) -> None:
+        missing = self._missing()
+        if missing:
+            self.ayuda.setText("Para finalizar anexe los documentos obligatorios: "
+                               + ", ".join(s.nombre for s in missing) + ".")
+            self.ayuda.setStyleSheet(_HELP_PENDING)
+        elif self._tasks:
+            self.ayuda.setText("Para finalizar espere a que termine la copia de los documentos.")
+            self.ayuda.setStyleSheet(_HELP_PENDING)
+        else:
+            self.ayuda.setText("Todos los documentos obligatorios están anexos. Ya puede finalizar.")
+            self.ayuda.setStyleSheet(_HELP_DONE)
+        complete = not missing and not self._tasks
+        if complete != self._complete:
+            self._complete = complete
+            if emit:
+                self.completeChanged.emit(complete)
+
+    def _say(self, text: str, *, error: bool) -> None:
+        self.mensaje.setText(text)
+        self.mensaje.setStyleSheet(_ERROR_STYLE if error else _INFO_STYLE)
+        self.mensaje.show()
+
+    def _choose_with_dialog(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, "Buscar documento", "", "Todos los archivos (*)")
+        return Path(name) if name else None
+
+    def _confirm_with_box(self, text: str) -> bool:
+        answer = QMessageBox.question(self, "Borrar documento", text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _attach_chosen(self, tipo: str) -> None:
+        path = self._choose()
+        if path is not None:
+            self._start(tipo, Path(path))
+
+    def _attach_dropped(self, tipo: str, paths: list[Path | None]) -> None:
+        if len(paths) != 1:
+            self._say("Arrastre un solo documento a la vez.", error=True)
+        elif paths[0] is None:
+            self._say("Solo se pueden anexar documentos guardados en su computador.", error=True)
+        else:
+            self._start(tipo, paths[0])
+
+    def _start(self, tipo: str, source: Path) -> None:
+        if tipo in self._tasks:
+            return
+        self.mensaje.hide()
+        row = self._rows[tipo]
+
+        # The owner is fixed when the copy starts; the worker never reads the panel's state.
+        service, entity_id, draft_id, user_id = self.documents, self._entity_id, self._draft_id, self._user_id
+
+        def run(**callbacks: object) -> DocumentInfo:
+            return service.attach(tipo, source, entity_id=entity_id, draft_id=draft_id,
+                                  user_id=user_id, **callbacks)  # type: ignore[arg-type]
+
+        task = _CopyTask(tipo, run, source)
+        task.for_draft = entity_id is None and draft_id is not None
+        task.signals.progress.connect(self._progressed)
+        task.signals.finished.connect(self._copied)
+        task.signals.failed.connect(self._failed)
+        task.signals.cancelled.connect(self._cancelled)
+        self._tasks[tipo] = task
+        row.set_busy(True, source.name)
+        self._update_completeness(True)
+        QThreadPool.globalInstance().start(task)
+
+    def _progressed(self, tipo: str, percent: int) -> None:
+        if tipo in self._tasks:
+            self._rows[tipo].progreso.setValue(percent)
+
+    def _finish(self, tipo: str) -> None:
+        task = self._tasks.pop(tipo, None)
+        self._rows[tipo].set_busy(False)
+        if task is not None and task.for_draft and self._entity_id is not None and self._draft_id is not None:
+            # set_owner ran while this copy was going to the draft: move the document along.
+            self.documents.reassign_draft(self._draft_id, self._entity_id, user_id=self._user_id)
+        self.refresh()
+
+    def _copied(self, tipo: str, info: DocumentInfo) -> None:
+        self._finish(tipo)
+        self._say(f"Documento anexo: «{printable_name(info.nombre_original)}».", error=False)
+
+    def _failed(self, tipo: str, message: str) -> None:
+        self._finish(tipo)
+        self._say(message, error=True)
+
+    def _cancelled(self, tipo: str) -> None:
+        task = self._tasks.get(tipo)
+        name = printable_name(task.source.name) if task else ""
+        self._finish(tipo)
+        self._say(f"Se canceló la copia de «{name}». No se anexó el documento.", error=False)
+
+    def _cancel(self, tipo: str) -> None:
+        task = self._tasks.get(tipo)
+        if task is not None:
+            task.cancel.set()
+            self._rows[tipo].cancelar.setEnabled(False)
+
+    def _delete(self, tipo: str) -> None:
+        info = self._docs.get(tipo)
+        if info is None:
+            return
+        slot_name = self._rows[tipo].slot.nombre
+        if not self._confirm(f"¿Desea borrar el documento «{printable_name(info.nombre_original)}» "
+                             f"({slot_name})?"):
+            return
+        try:
+            self.documents.delete(info.id, user_id=self._user_id)
+        except ServiceError as exc:
+            self._say(exc.message, error=True)
+        else:
+            self._say(f"Se borró el documento «{printable_name(info.nombre_original)}».", error=False)
+        self.refresh()
+
+    def _open(self, tipo: str) -> None:
+        info = self._docs.get(tipo)
+        if info is None:
+            return
+        name = printable_name(info.nombre_original)
+        if not info.path.is_file():
+            self._say(f"La copia guardada de «{name}» ya no está disponible. Bórrela y anéxela de nuevo.",
+                      error=True)
+        elif not open_stored_copy(info.path):
+            self._say(f"No se pudo abrir «{name}»: no hay un programa para abrir este tipo de documento.",
+                      error=True)
