@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test admin bench screenshots clean
+.PHONY: run test admin bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,6 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done
-
-screenshots: $(STAMP)
-	xvfb-run -a -s "-screen 0 1280x900x24" $(PY) tools/screenshots.py docs/screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info
