@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from secop_desktop.core import audit
 from secop_desktop.core.blobstore import BlobStore, CopyCancelled, StoredBlob
-from secop_desktop.core.errors import ServiceError
+from secop_desktop.core.entities import is_admin
+from secop_desktop.core.errors import PermissionDenied, ServiceError
 from secop_desktop.core.file_policy import (
     DEFAULT_MAX_SIZE,
     Refusal,
@@ -45,6 +46,9 @@ __all__ = [
 # Settings row (bytes) that overrides the 1 GiB default limit.
 MAX_SIZE_SETTING = "documentos.tamano_maximo"
 DEFAULT_CHUNK_SIZE = 1 << 20
+
+
+ADMIN_ONLY = "Solo un administrador de la Entidad puede anexar o borrar sus documentos."
 
 
 @dataclass(frozen=True)
@@ -273,6 +277,7 @@ class DocumentService:
         """
         target = slot(slot_tipo)
         self._owned(entity_id, draft_id)  # refuses a document without an owner
+        self._require_admin(entity_id, user_id)
         source = Path(source)
         name = source.name
         limit = self.max_size
@@ -304,6 +309,15 @@ class DocumentService:
                 raise
             self._drop_if_unreferenced(replaced - {blob.sha256})
         return info
+
+    def _require_admin(self, entity_id: int | None, user_id: int | None) -> None:
+        """The Biblioteca de documentos is the administrator's (section II of the guide)."""
+        if entity_id is None or user_id is None:
+            return
+        with self.db.session() as s:
+            allowed = is_admin(s, user_id, entity_id)
+        if not allowed:
+            raise PermissionDenied(ADMIN_ONLY)
 
     def _still_stored(self, blob: StoredBlob, source: Path, name: str) -> StoredBlob:
         """A delete that ran between the copy and this lock may have removed an identical blob."""
@@ -359,6 +373,8 @@ class DocumentService:
                 doc = s.get(Document, document_id)
                 if doc is None:
                     raise ServiceError("El documento ya no existe; puede que otro usuario lo haya borrado.")
+                if doc.entity_id is not None and user_id is not None and not is_admin(s, user_id, doc.entity_id):
+                    raise PermissionDenied(ADMIN_ONLY)
                 sha = doc.sha256
                 audit.record(s, self.clock(), self._actor(s, user_id), "documento_borrado", "documento", doc.id,
                              entity_id=doc.entity_id, antes=self._snapshot(doc))

@@ -12,6 +12,7 @@ from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.documents import DocumentService
 from secop_desktop.core.drafts import DraftService
 from secop_desktop.core.entities import EntityService
+from secop_desktop.core.interests import InterestService
 from secop_desktop.core.users import UserService
 from secop_desktop.store.database import Database
 
@@ -27,6 +28,7 @@ class Services:
     access: AccessService = field(init=False)
     drafts: DraftService = field(init=False)
     documents: DocumentService = field(init=False)
+    interests: InterestService = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserService(self.db, self.clock, self.token_ttl)
@@ -34,6 +36,7 @@ class Services:
         self.access = AccessService(self.db, self.users, self.clock)
         self.drafts = DraftService(self.db, self.clock)
         self.documents = DocumentService(self)
+        self.interests = InterestService(self.db, self.clock)
 
     @classmethod
     def open(cls, url: str | None = None, data_dir: Path | None = None, **kwargs: object) -> Services:

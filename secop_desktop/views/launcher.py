@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QProgressDialog
 
 from secop_desktop.core.services import Services
+from secop_desktop.core.users import UserInfo
 from secop_desktop.store.database import SchemaTooNewError
 from secop_desktop.views.qt_app import application
 
@@ -33,8 +32,8 @@ def _open_training() -> Services:
         dialog.close()
 
 
-def add_registro_menu(window: QMainWindow, services: Services, current_user: dict[str, Any]) -> None:
-    """Menu "Registro": Importar registro (help desk) and Exportar registro (the signed-in user's accounts)."""
+def add_registro_menu(window: QMainWindow, services: Services, user: UserInfo | None = None) -> None:
+    """Menu "Registro": Importar registro (help desk) and, for a signed-in user, Exportar registro."""
     from secop_desktop.views.package_dialogs import ExportDialog, ImportDialog
 
     menu = window.menuBar().addMenu("&Registro")
@@ -42,11 +41,10 @@ def add_registro_menu(window: QMainWindow, services: Services, current_user: dic
     importar.triggered.connect(lambda: ImportDialog(services, parent=window).exec())
     menu.addAction(importar)
     exportar = QAction("&Exportar registro…", window)
-    exportar.setEnabled(False)
+    exportar.setEnabled(user is not None)
     exportar.setToolTip("Entre con su usuario para exportar el registro de sus Entidades.")
 
     def open_export() -> None:
-        user = current_user.get("user")
         if user is None:
             return
         entities = [(r.entity_id, r.entidad) for r in services.entities.my_registrations(user.id)
@@ -59,7 +57,6 @@ def add_registro_menu(window: QMainWindow, services: Services, current_user: dic
 
     exportar.triggered.connect(open_export)
     menu.addAction(exportar)
-    current_user["exportar"] = exportar
 
 
 def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
@@ -69,22 +66,23 @@ def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
     except SchemaTooNewError as exc:
         QMessageBox.critical(None, "SECOP II", str(exc))
         return 2
-    # Temp files and unreferenced blobs left by a crash during an earlier copy.
-    services.documents.clean_orphans()
-    current_user: dict[str, Any] = {}
+    escritorios: list[QMainWindow] = []  # kept alive while shown
     if admin:
         from secop_desktop.views.admin_window import open_admin_window
 
-        window = open_admin_window(services)
+        window: QMainWindow = open_admin_window(services)
     else:
+        from secop_desktop.views.escritorio import open_escritorio
         from secop_desktop.views.start_window import StartWindow
 
         window = StartWindow(services)
-        add_registro_menu(window, services, current_user)
+        add_registro_menu(window, services)
 
-        def signed_in(user: Any) -> None:
-            current_user["user"] = user
-            current_user["exportar"].setEnabled(True)
+        def signed_in(user: UserInfo) -> None:
+            escritorio = open_escritorio(services, user)
+            add_registro_menu(escritorio, services, user)
+            escritorios.append(escritorio)
+            escritorio.signed_out.connect(lambda: escritorio in escritorios and escritorios.remove(escritorio))
 
         window.signed_in.connect(signed_in)
     if capacitacion:
@@ -98,9 +96,7 @@ def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
             for other in QApplication.topLevelWidgets():
                 if other is not window and other.isVisible():
                     other.close()
-            current_user.pop("user", None)
-            if "exportar" in current_user:
-                current_user["exportar"].setEnabled(False)
+            escritorios.clear()
 
         mode.reset_done.connect(after_reset)
         window.resize(1200, 760)

@@ -1,38 +1,225 @@
-"""Start window: Registrarse and the Entrar box."""
+"""Start window: Entrar, Registrarse, Olvidé mi usuario/contraseña, Buzón, pending registrations."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from secop_desktop.core.errors import ServiceError
+from secop_desktop.core import flow
+from secop_desktop.core.dates import elapsed_words, format_fecha
+from secop_desktop.core.drafts import DraftInfo, current_agent
+from secop_desktop.core.errors import ServiceError, ValidationError
 from secop_desktop.core.services import Services
-from secop_desktop.core.users import UserInfo
+from secop_desktop.core.users import LABELS, UserInfo
 from secop_desktop.core.vocab import MESA_DE_SERVICIO
+from secop_desktop.views import contrast
+from secop_desktop.views.buzon import BuzonDialog, Mailbox
+from secop_desktop.views.entity_form import ErrorLabel, FieldErrors, add_field
 from secop_desktop.views.forms import add_row
+from secop_desktop.wizard.registration_wizard import RegistrationWizard
+
+Ask = Callable[[str], bool]
+PENDIENTE = "Continuar registro pendiente"
+
+
+def _ask_with_box(parent: QWidget) -> Ask:
+    def ask(text: str) -> bool:
+        answer = QMessageBox.question(parent, "SECOP II", text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+    return ask
+
+
+def _info(text: str = "", name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if name:
+        label.setAccessibleName(name)
+    return label
+
+
+class ForgotUsuarioDialog(QDialog):
+    """Olvidé mi usuario: the usernames tied to an e-mail go to that user's Buzón."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.setWindowTitle("Olvidé mi usuario")
+        layout = QVBoxLayout(self)
+        layout.addWidget(_info("Escriba el correo electrónico con el que se registró. Le enviaremos su "
+                               "usuario al Buzón."))
+        form = QFormLayout()
+        self.correo = QLineEdit()
+        self.enviar = QPushButton("&Enviar")
+        self.error = add_field(form, LABELS["correo"], self.correo, extra=(self.enviar,))
+        layout.addLayout(form)
+        self.result = _info(name="Resultado")
+        layout.addWidget(self.result)
+        self.enviar.clicked.connect(self._send)
+        self.correo.returnPressed.connect(self._send)
+        self.resize(520, 180)
+
+    def _send(self) -> None:
+        try:
+            self.services.users.forgot_usuario(self.correo.text())
+        except ValidationError as exc:
+            self.error.show_message(" ".join(exc.by_field().values()))
+            return
+        self.error.show_message("")
+        self.result.setText("Si el correo está registrado, su usuario ya está en el Buzón. "
+                            "Ábralo con el botón «Buzón» de la ventana de inicio.")
+
+
+class ForgotPasswordDialog(QDialog):
+    """Olvidé mi contraseña: security question, then a reset code from the Buzón, then a new password."""
+
+    password_reset = Signal(str)  # usuario
+
+    def __init__(self, services: Services, usuario: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.buzon: BuzonDialog | None = None
+        self.setWindowTitle("Olvidé mi contraseña")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.usuario = QLineEdit(usuario)
+        self.continuar = QPushButton("&Continuar")
+        self.usuario_error = add_field(form, "Usuario", self.usuario, extra=(self.continuar,))
+        self.pregunta = QLabel()
+        self.pregunta.setWordWrap(True)
+        self.pregunta_caption = QLabel(LABELS["pregunta"])
+        form.addRow(self.pregunta_caption, self.pregunta)
+        self.pregunta.setAccessibleName(LABELS["pregunta"])
+        self.respuesta = QLineEdit()
+        self.enviar = QPushButton("Enviar c&ódigo")
+        self.respuesta_error = add_field(form, LABELS["respuesta"], self.respuesta, extra=(self.enviar,))
+        layout.addLayout(form)
+        self.sent = _info(name="Código enviado")
+        layout.addWidget(self.sent)
+        self.abrir_buzon = QPushButton("Abrir &Buzón")
+        layout.addWidget(self.abrir_buzon, 0, Qt.AlignmentFlag.AlignLeft)
+        reset = QFormLayout()
+        self.codigo = QLineEdit()
+        self.errors = FieldErrors()
+        self.errors.register("codigo", self.codigo, add_field(reset, "Código", self.codigo))
+        self.nueva = QLineEdit()
+        self.nueva.setEchoMode(QLineEdit.EchoMode.Password)
+        self.errors.register("contrasena", self.nueva, add_field(reset, "Nueva contraseña", self.nueva))
+        self.confirmar = QLineEdit()
+        self.confirmar.setEchoMode(QLineEdit.EchoMode.Password)
+        self.errors.register("confirmar", self.confirmar, add_field(reset, LABELS["confirmar"], self.confirmar))
+        self.restablecer = QPushButton("&Restablecer contraseña")
+        reset.addRow("", self.restablecer)
+        self.reset_box = QWidget()
+        self.reset_box.setLayout(reset)
+        layout.addWidget(self.reset_box)
+        self.result = _info(name="Resultado")
+        layout.addWidget(self.result)
+        layout.addStretch(1)
+        self.continuar.clicked.connect(self._question)
+        self.usuario.returnPressed.connect(self._question)
+        self.enviar.clicked.connect(self._send_code)
+        self.respuesta.returnPressed.connect(self._send_code)
+        self.abrir_buzon.clicked.connect(self._open_buzon)
+        self.restablecer.clicked.connect(self._reset)
+        self._stage(1)
+        self.resize(620, 420)
+
+    def _stage(self, stage: int) -> None:
+        for widget in (self.pregunta_caption, self.pregunta, self.respuesta, self.enviar):
+            widget.setVisible(stage >= 2)
+        self.respuesta.parentWidget().setVisible(stage >= 2)
+        for widget in (self.sent, self.abrir_buzon, self.reset_box):
+            widget.setVisible(stage >= 3)
+
+    def _question(self) -> None:
+        try:
+            question = self.services.users.security_question(self.usuario.text())
+        except ServiceError as exc:
+            self.usuario_error.show_message(exc.message)
+            return
+        self.usuario_error.show_message("")
+        self.pregunta.setText(question)
+        self._stage(2)
+        self.respuesta.setFocus()
+
+    def _send_code(self) -> None:
+        try:
+            self.services.users.request_password_reset(self.usuario.text(), self.respuesta.text())
+        except ServiceError as exc:
+            self.respuesta_error.show_message(exc.message)
+            return
+        self.respuesta_error.show_message("")
+        self.sent.setText("Enviamos a su Buzón el código para restablecer la contraseña. Ábralo y escriba el "
+                          "código aquí.")
+        self._stage(3)
+        self.codigo.setFocus()
+
+    def _open_buzon(self) -> None:
+        user_id = Mailbox(self.services).user_id_for(self.usuario.text())
+        self.buzon = BuzonDialog(self.services, user_id, parent=self)
+        self.buzon.widget.open_message("Restablecer")
+        self.buzon.show()
+
+    def _reset(self) -> None:
+        try:
+            self.services.users.reset_password(self.usuario.text(), self.codigo.text(), self.nueva.text(),
+                                               self.confirmar.text())
+        except ValidationError as exc:
+            self.errors.show(exc.errors)
+            return
+        except ServiceError as exc:
+            self.errors.show_one("codigo", exc.message)
+            return
+        self.errors.clear()
+        self.nueva.clear()
+        self.confirmar.clear()
+        self.result.setText("Su contraseña fue restablecida. Ya puede entrar con su usuario y la nueva contraseña.")
+        self.password_reset.emit(self.usuario.text())
 
 
 class StartWindow(QMainWindow):
     signed_in = Signal(object)
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None, *, agent: str | None = None,
+                 file_chooser: Callable[[], Path | None] | None = None, ask: Ask | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self.agent = agent or current_agent()
+        self.file_chooser = file_chooser
+        self.ask = ask or _ask_with_box(self)
+        self.wizards: list[RegistrationWizard] = []  # open at once: one per caller on the line
+        self.dialog: QDialog | None = None
+        self.buzon: BuzonDialog | None = None
         self.setWindowTitle("SECOP II - Registro de Proveedores")
         central = QWidget()
-        layout = QVBoxLayout(central)
+        outer = QVBoxLayout(central)
         title = QLabel("<h1>SECOP II</h1><p>Registro de Proveedores</p>")
-        layout.addWidget(title)
+        outer.addWidget(title)
+        columns = QHBoxLayout()
+        outer.addLayout(columns, 1)
+        left = QVBoxLayout()
+        right = QVBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
 
         box = QGroupBox("ENTRAR")
         form = QFormLayout(box)
@@ -41,32 +228,170 @@ class StartWindow(QMainWindow):
         self.contrasena = QLineEdit()
         self.contrasena.setEchoMode(QLineEdit.EchoMode.Password)
         add_row(form, "Contraseña", self.contrasena)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
-        self.error.setWordWrap(True)
+        self.error = ErrorLabel("Entrar")
+        self.error.setAccessibleName("Error al entrar")
         form.addRow(self.error)
         buttons = QHBoxLayout()
         self.entrar = QPushButton("&Entrar")
         self.entrar.setDefault(True)
         self.entrar.clicked.connect(self._sign_in)
         self.contrasena.returnPressed.connect(self._sign_in)
+        self.olvide_usuario = QPushButton("Olvidé mi &usuario")
+        self.olvide_usuario.setFlat(True)
+        self.olvide_usuario.clicked.connect(self.forgot_usuario)
+        self.olvide_contrasena = QPushButton("Olvidé mi c&ontraseña")
+        self.olvide_contrasena.setFlat(True)
+        self.olvide_contrasena.clicked.connect(self.forgot_password)
         buttons.addWidget(self.entrar)
+        buttons.addStretch(1)
+        buttons.addWidget(self.olvide_usuario)
+        buttons.addWidget(self.olvide_contrasena)
         form.addRow(buttons)
-        layout.addWidget(box)
+        left.addWidget(box)
 
+        registro = QGroupBox("REGISTRO")
+        registro_layout = QVBoxLayout(registro)
+        registro_layout.addWidget(_info("¿Aún no tiene usuario en el SECOP II? Regístrese y cree o solicite "
+                                        "acceso a la cuenta de su Proveedor."))
         self.registrarse = QPushButton("&Registrarse")
-        layout.addWidget(self.registrarse)
-        mesa = QLabel(MESA_DE_SERVICIO)
-        mesa.setWordWrap(True)
-        layout.addWidget(mesa)
-        self.setCentralWidget(central)
+        self.registrarse.clicked.connect(lambda: self.open_wizard())
+        registro_layout.addWidget(self.registrarse, 0, Qt.AlignmentFlag.AlignLeft)
+        left.addWidget(registro)
 
+        self.pendientes_box = QGroupBox("REGISTROS PENDIENTES")
+        pendientes = QVBoxLayout(self.pendientes_box)
+        pendientes.addWidget(_info("Registros sin terminar de este equipo; se guardan mientras escribe."))
+        self.pendientes = QListWidget()
+        self.pendientes.setAccessibleName("Registros pendientes")
+        self.pendientes.setWordWrap(True)
+        self.pendientes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.pendientes.setMaximumHeight(150)
+        self.pendientes.itemActivated.connect(lambda _: self.resume_selected())
+        pendientes.addWidget(self.pendientes)
+        draft_buttons = QHBoxLayout()
+        self.continuar = QPushButton("Continuar registro &pendiente")
+        self.continuar.clicked.connect(self.resume_selected)
+        self.descartar = QPushButton("&Descartar borrador")
+        self.descartar.clicked.connect(self.discard_selected)
+        draft_buttons.addWidget(self.continuar)
+        draft_buttons.addWidget(self.descartar)
+        draft_buttons.addStretch(1)
+        pendientes.addLayout(draft_buttons)
+        self.draft_message = ErrorLabel("Registros pendientes", self.pendientes_box)
+        pendientes.addWidget(self.draft_message)
+        left.addWidget(self.pendientes_box)
+        left.addStretch(1)
+
+        self.buzon_button = QPushButton("&Buzón")
+        self.buzon_button.clicked.connect(self.open_buzon)
+        right.addWidget(self.buzon_button)
+        self.contraste = QPushButton("Aumentar el con&traste")
+        self.contraste.setCheckable(True)
+        self.contraste.setAccessibleName(contrast.LABEL)
+        self.contraste.setChecked(contrast.restore(services))
+        self.contraste.toggled.connect(lambda on: contrast.toggle(self.services, on))
+        right.addWidget(self.contraste)
+        mesa_box = QGroupBox("MESA DE SERVICIO")
+        mesa_layout = QVBoxLayout(mesa_box)
+        mesa = _info(MESA_DE_SERVICIO, "Mesa de servicio")
+        mesa.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        mesa_layout.addWidget(mesa)
+        right.addWidget(mesa_box)
+        right.addStretch(1)
+        self.setCentralWidget(central)
+        self.resize(960, 640)
+        self.refresh_drafts()
+        self.usuario.setFocus()
+
+    # --- Entrar ----------------------------------------------------------------------------
     def _sign_in(self) -> None:
         try:
             info: UserInfo = self.services.users.login(self.usuario.text(), self.contrasena.text())
         except ServiceError as exc:
-            self.error.setText(exc.message)
+            self.error.show_message(exc.message)
             return
-        self.error.clear()
+        self.error.show_message("")
         self.contrasena.clear()
         self.signed_in.emit(info)
+
+    def forgot_usuario(self) -> ForgotUsuarioDialog:
+        dialog = ForgotUsuarioDialog(self.services, self)
+        self._show_dialog(dialog)
+        return dialog
+
+    def forgot_password(self) -> ForgotPasswordDialog:
+        dialog = ForgotPasswordDialog(self.services, self.usuario.text(), self)
+        dialog.password_reset.connect(self.usuario.setText)
+        self._show_dialog(dialog)
+        return dialog
+
+    def _show_dialog(self, dialog: QDialog) -> None:
+        # open(), not exec(): the window stays responsive (and tests never block).
+        self.dialog = dialog
+        dialog.open()
+
+    def open_buzon(self) -> BuzonDialog:
+        user_id = Mailbox(self.services).user_id_for(self.usuario.text()) if self.usuario.text().strip() else None
+        self.buzon = BuzonDialog(self.services, user_id, parent=self)
+        if user_id is None:
+            self.buzon.widget.usuario.setText(self.usuario.text())
+        self.buzon.show()
+        return self.buzon
+
+    # --- registration wizards and their drafts ---------------------------------------------
+    def open_wizard(self, draft: DraftInfo | None = None) -> RegistrationWizard:
+        wizard = RegistrationWizard(self.services, draft=draft, agent=self.agent,
+                                    file_chooser=self.file_chooser, confirm=self.ask, parent=self)
+        wizard.completed.connect(self.signed_in.emit)
+        wizard.finished.connect(lambda _=0, w=wizard: self._wizard_closed(w))
+        wizard.draft_saved.connect(lambda _=0: self.refresh_drafts())
+        self.wizards.append(wizard)
+        wizard.show()
+        wizard.raise_()
+        wizard.activateWindow()
+        self.refresh_drafts()
+        return wizard
+
+    def _wizard_closed(self, wizard: RegistrationWizard) -> None:
+        if wizard in self.wizards:
+            self.wizards.remove(wizard)
+        wizard.deleteLater()
+        self.refresh_drafts()
+
+    def refresh_drafts(self) -> None:
+        open_ids = {w.draft_id for w in self.wizards if w.draft_id is not None}
+        drafts = [d for d in self.services.drafts.list(self.agent) if d.id not in open_ids]
+        self.pendientes.clear()
+        now = self.services.clock()
+        for d in drafts:
+            paso = flow.NAVMAP[d.paso].title if d.paso in flow.NAVMAP else d.paso
+            item = QListWidgetItem(f"{d.titulo or 'Sin nombre'}\n{paso} · guardado hace "
+                                   f"{elapsed_words(d.actualizado_en, now)}")
+            item.setToolTip(format_fecha(d.actualizado_en))
+            item.setData(Qt.ItemDataRole.UserRole, d.id)
+            self.pendientes.addItem(item)
+        if drafts:
+            self.pendientes.setCurrentRow(0)
+        self.pendientes_box.setVisible(bool(drafts))
+
+    def _selected_draft(self) -> DraftInfo | None:
+        item = self.pendientes.currentItem()
+        if item is None:
+            return None
+        return self.services.drafts.load(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def resume_selected(self) -> RegistrationWizard | None:
+        draft = self._selected_draft()
+        if draft is None:
+            self.draft_message.show_message("Seleccione un registro pendiente de la lista.")
+            return None
+        self.draft_message.show_message("")
+        return self.open_wizard(draft)
+
+    def discard_selected(self) -> None:
+        draft = self._selected_draft()
+        if draft is None:
+            return
+        if self.ask(f"¿Descartar el registro pendiente «{draft.titulo or 'Sin nombre'}»? Lo escrito se perderá."):
+            self.services.drafts.discard(draft.id)
+            self.refresh_drafts()

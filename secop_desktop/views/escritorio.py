@@ -1,0 +1,396 @@
+"""The Escritorio after signing in: account switcher, menus of the guide, the account's configuration pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from secop_desktop.core import outbox
+from secop_desktop.core.entities import Registration
+from secop_desktop.core.errors import PermissionDenied
+from secop_desktop.core.interests import InterestService
+from secop_desktop.core.services import Services
+from secop_desktop.core.users import UserInfo
+from secop_desktop.core.vocab import MESA_DE_SERVICIO, TIPOS_PLURALES, ZONA_IANA, Acceso
+from secop_desktop.views import contrast
+from secop_desktop.views.admin_window import AdminWindow, open_admin_for
+from secop_desktop.views.areas_interes import AreasInteresPage
+from secop_desktop.views.buzon import BuzonWidget
+from secop_desktop.views.confirm_dialog import Confirm, ask_with_message_box
+from secop_desktop.views.datos_entidad import DatosEntidadPage
+from secop_desktop.views.escritorio_inicio import Cuenta, InicioPage
+from secop_desktop.views.message_label import MessageLabel
+from secop_desktop.views.mis_registros import MisRegistrosPage
+from secop_desktop.views.suscripciones import SuscripcionesPage
+
+INICIO = "Escritorio"
+MIS_REGISTROS = "Mis registros"
+DATOS = "Datos de la Entidad"
+AREAS = "Áreas de interés"
+ADMINISTRACION = "Administración de usuarios"
+RECOMENDACIONES = "Recomendaciones (no disponible)"
+BIBLIOTECA = "Biblioteca de documentos"
+SUSCRIPCIONES = "Suscripción a notificaciones"
+BUZON = "Buzón"
+MESA = "Mesa de servicio"
+
+# The guide's "Configuración de la Entidad Estatal/Proveedor" side menu, in its order.
+ENTITY_MENU = (DATOS, AREAS, ADMINISTRACION, RECOMENDACIONES, BIBLIOTECA, SUSCRIPCIONES)
+ENTITY_PAGES = frozenset({DATOS, AREAS, BIBLIOTECA, SUSCRIPCIONES})
+CRUMBS = {
+    INICIO: "Escritorio",
+    MIS_REGISTROS: "Escritorio → Configuraciones del usuario → Mis registros",
+    BUZON: "Escritorio → Buzón",
+    MESA: "Escritorio → Mesa de servicio",
+}
+REFRESH_MS = 30_000
+
+
+def account_label(cuenta: Cuenta) -> str:
+    if cuenta.tipo_organizacion in TIPOS_PLURALES:
+        return f"{cuenta.nombre} ({cuenta.tipo_organizacion})"
+    if cuenta.persona_natural:
+        return f"{cuenta.nombre} (Persona natural)"
+    return cuenta.nombre
+
+
+class Escritorio(QMainWindow):
+    signed_out = Signal()
+
+    def __init__(self, services: Services, user: UserInfo, *, confirm: Confirm | None = None,
+                 file_chooser: Callable[[], Path | None] | None = None,
+                 open_url: Callable[[QUrl], object] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.user = user
+        self.confirm = confirm or ask_with_message_box(self)
+        self.file_chooser = file_chooser
+        self.interests = InterestService(services.db, services.clock)
+        self.cuentas: list[Cuenta] = []
+        self.cuenta: Cuenta | None = None
+        self.registrations: list[Registration] = []
+        self.admin_window: AdminWindow | None = None
+        self._entity_pages: dict[str, QWidget] = {}
+        self.current_page = INICIO
+        self.resize(1240, 820)
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.addLayout(self._header())
+        self.crumb = QLabel()
+        self.crumb.setAccessibleName("Ubicación")
+        outer.addWidget(self.crumb)
+        body = QHBoxLayout()
+        self.side = QListWidget()
+        self.side.setAccessibleName("Configuración de la Entidad")
+        self.side.setMaximumWidth(230)
+        for name in ENTITY_MENU:
+            item = QListWidgetItem(name)
+            if name == RECOMENDACIONES:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            self.side.addItem(item)
+        self.side.itemActivated.connect(lambda item: self.show_page(item.text()))
+        self.side.itemClicked.connect(lambda item: self.show_page(item.text()))
+        body.addWidget(self.side)
+        self.stack = QStackedWidget()
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.message = MessageLabel()
+        outer.addWidget(self.message)
+        self.setCentralWidget(central)
+
+        self.inicio = InicioPage(services, user)
+        self.inicio.accept_users.connect(lambda: self.open_admin(Acceso.PENDIENTE.value))
+        self.inicio.open_buzon.connect(lambda: self.show_page(BUZON))
+        self.inicio.open_registros.connect(lambda: self.show_page(MIS_REGISTROS))
+        self.mis_registros = MisRegistrosPage(services, user)
+        self.mis_registros.requested.connect(lambda _: self.refresh())
+        self.buzon = BuzonWidget(services, user.id, open_url=open_url)
+        self.buzon.unread_changed.connect(self._show_unread)
+        self.mesa = QLabel(f"<h2>Mesa de servicio</h2><p>Es la puerta de entrada a Colombia Compra Eficiente donde "
+                           f"podrá consultar y obtener información sobre todo el portafolio de nuestros servicios."
+                           f"</p><p>{MESA_DE_SERVICIO.replace(chr(10), '<br>')}</p>")
+        self.mesa.setWordWrap(True)
+        self.mesa.setAccessibleName("Mesa de servicio")
+        self.pages: dict[str, QWidget] = {INICIO: self.inicio, MIS_REGISTROS: self.mis_registros,
+                                          BUZON: self.buzon, MESA: self.mesa}
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+        self._menus()
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(1000)
+        self._clock_timer.timeout.connect(self._show_clock)
+        self._clock_timer.start()
+        self.load_accounts()
+        self.show_page(INICIO)
+
+    # --- construction ------------------------------------------------------------------
+    def _header(self) -> QHBoxLayout:
+        header = QHBoxLayout()
+        brand = QLabel("<b>Colombia Compra Eficiente</b> · SECOP II")
+        header.addWidget(brand)
+        header.addStretch(1)
+        self.contraste = QCheckBox("Aumentar el &contraste")
+        self.contraste.setAccessibleName(contrast.LABEL)
+        self.contraste.setChecked(contrast.is_enabled(self.services))
+        self.contraste.toggled.connect(lambda on: contrast.toggle(self.services, on))
+        header.addWidget(self.contraste)
+        self.clock = QLabel()
+        self.clock.setAccessibleName("Hora")
+        header.addWidget(self.clock)
+        caption = QLabel("Cuen&ta:")
+        self.account = QComboBox()
+        self.account.setAccessibleName("Cuenta")
+        self.account.setMinimumWidth(260)
+        caption.setBuddy(self.account)
+        header.addWidget(caption)
+        header.addWidget(self.account)
+        self.rol = QLabel()
+        self.rol.setAccessibleName("Rol")
+        header.addWidget(self.rol)
+        self.buzon_button = QPushButton("Buzón")
+        self.buzon_button.setAccessibleName("Buzón")
+        self.buzon_button.clicked.connect(lambda: self.show_page(BUZON))
+        header.addWidget(self.buzon_button)
+        self.user_label = QLabel(f"{self.user.nombre} ({self.user.usuario})")
+        self.user_label.setAccessibleName("Usuario")
+        header.addWidget(self.user_label)
+        self.account.currentIndexChanged.connect(self._account_changed)
+        return header
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        escritorio = bar.addMenu("&Escritorio")
+        self._action(escritorio, "Ir al escritorio", lambda: self.show_page(INICIO), "Ctrl+Home")
+        self._action(escritorio, "Buzón", lambda: self.show_page(BUZON), "Ctrl+B")
+        escritorio.addSeparator()
+        self._action(escritorio, "Cerrar sesión", self.sign_out, "Ctrl+Q")
+        usuario = bar.addMenu("Configuraciones del &usuario")
+        self._action(usuario, MIS_REGISTROS, lambda: self.show_page(MIS_REGISTROS), "Ctrl+R")
+        self.entity_menu = bar.addMenu("Con&figuración de la Entidad")
+        self.entity_actions: dict[str, QAction] = {}
+        for name in ENTITY_MENU:
+            action = self._action(self.entity_menu, name, lambda _=False, n=name: self.show_page(n))
+            action.setEnabled(name != RECOMENDACIONES)
+            self.entity_actions[name] = action
+        ayuda = bar.addMenu("A&yuda")
+        self._action(ayuda, MESA, lambda: self.show_page(MESA), "F1")
+
+    def _action(self, menu, text: str, slot: Callable[[], object], shortcut: str = "") -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _=False: slot())
+        menu.addAction(action)
+        return action
+
+    # --- accounts ----------------------------------------------------------------------
+    def load_accounts(self, keep: int | None = None) -> None:
+        """Accounts where the user's access is Aceptado and active; a user may have several."""
+        self.registrations = self.services.entities.my_registrations(self.user.id)
+        cuentas = []
+        for reg in self.registrations:
+            if reg.estado != Acceso.ACEPTADO.value or not reg.activo:
+                continue
+            record = self.services.entities.get(reg.entity_id)
+            cuentas.append(Cuenta(reg.entity_id, reg.entidad, reg.nit, record.form.tipo_organizacion,
+                                  record.persona_natural, reg.es_administrador, reg.es_proveedor))
+        self.cuentas = cuentas
+        current = keep if keep is not None else (self.cuenta.entity_id if self.cuenta else None)
+        self.account.blockSignals(True)
+        self.account.clear()
+        for cuenta in cuentas:
+            self.account.addItem(account_label(cuenta), cuenta.entity_id)
+        if not cuentas:
+            self.account.addItem("Sin cuenta asociada", None)
+        index = max(self.account.findData(current), 0) if current is not None else 0
+        self.account.setCurrentIndex(index)
+        self.account.setEnabled(len(cuentas) > 1)
+        self.account.blockSignals(False)
+        self._account_changed(index)
+
+    def _account_changed(self, index: int) -> None:
+        entity_id = self.account.itemData(index)
+        cuenta = next((c for c in self.cuentas if c.entity_id == entity_id), None)
+        changed = cuenta != self.cuenta
+        on_entity_page = self.stack.currentWidget() in self._entity_pages.values()
+        self.cuenta = cuenta
+        if changed:
+            self._drop_entity_pages()
+        self.rol.setText(f"Rol: {cuenta.rol}" if cuenta else "")
+        self.entity_menu.setEnabled(cuenta is not None)
+        self.side.setEnabled(cuenta is not None)
+        self.entity_actions[ADMINISTRACION].setEnabled(bool(cuenta and cuenta.es_administrador))
+        self.setWindowTitle(f"SECOP II - Escritorio - {cuenta.nombre}" if cuenta else "SECOP II - Escritorio")
+        self._show_clock()
+        self.refresh()
+        if changed and on_entity_page:
+            self.show_page(INICIO)  # the page belonged to the previous account
+
+    def set_account(self, entity_id: int) -> None:
+        index = self.account.findData(entity_id)
+        if index >= 0:
+            self.account.setCurrentIndex(index)
+
+    def _drop_entity_pages(self) -> None:
+        for page in self._entity_pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self._entity_pages = {}
+
+    # --- pages -------------------------------------------------------------------------
+    def show_page(self, name: str) -> None:
+        if name == ADMINISTRACION:
+            self.open_admin()
+            return
+        if name == RECOMENDACIONES:
+            return
+        if name in ENTITY_PAGES:
+            if self.cuenta is None:
+                self.message.show_error("Primero debe tener acceso aceptado a una cuenta. Vaya a "
+                                        "'Configuraciones del Usuario > Mis registros'.")
+                return
+            page = self.entity_page(name)
+        else:
+            page = self.pages[name]
+        self.message.clear()
+        if name == MIS_REGISTROS:
+            self.mis_registros.refresh()
+        elif name == BUZON:
+            self.buzon.refresh()
+        elif name == INICIO:
+            self.refresh()
+        self.stack.setCurrentWidget(page)
+        self.side.setVisible(name in ENTITY_PAGES)
+        if name in ENTITY_PAGES:
+            self.side.setCurrentRow(ENTITY_MENU.index(name))
+            self.crumb.setText(f"Escritorio → Configuración Entidad Estatal/Proveedor → {name}")
+        else:
+            self.crumb.setText(CRUMBS[name])
+        self.current_page = name
+
+    def entity_page(self, name: str) -> QWidget:
+        """Built on first use for the current account (the entity form and documents are heavy)."""
+        assert self.cuenta is not None
+        page = self._entity_pages.get(name)
+        if page is not None:
+            return page
+        cuenta = self.cuenta
+        if name == DATOS:
+            page = DatosEntidadPage(self.services, self.user.id, cuenta.entity_id, editable=cuenta.es_administrador)
+            page.saved.connect(lambda _: self.load_accounts())
+        elif name == AREAS:
+            page = AreasInteresPage(self.interests, self.user.id, cuenta.entity_id,
+                                    editable=cuenta.es_administrador, confirm=self.confirm)
+        elif name == BIBLIOTECA:
+            page = self._biblioteca(cuenta)
+        else:
+            page = SuscripcionesPage(self.services, self.user.id)
+            page.changed.connect(self.refresh)
+        self._entity_pages[name] = page
+        self.stack.addWidget(page)
+        return page
+
+    def _biblioteca(self, cuenta: Cuenta) -> QWidget:
+        from secop_desktop.views.attachments_panel import AttachmentsPanel
+
+        record = self.services.entities.get(cuenta.entity_id)
+        wrapper = QWidget()
+        layout = QVBoxLayout(wrapper)
+        layout.addWidget(QLabel("<h2>Biblioteca de documentos</h2>"))
+        kwargs: dict[str, object] = {}
+        if self.file_chooser is not None:
+            kwargs["file_chooser"] = self.file_chooser
+        panel = AttachmentsPanel(self.services, owner_entity_id=cuenta.entity_id,
+                                 persona_natural=record.persona_natural,
+                                 obligado_contabilidad=record.form.obligado_contabilidad, user_id=self.user.id,
+                                 confirm=self.confirm, **kwargs)  # type: ignore[arg-type]
+        if not cuenta.es_administrador:
+            note = QLabel("Solo los administradores de la cuenta pueden anexar o borrar documentos.")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            panel.setEnabled(False)
+        layout.addWidget(panel, 1)
+        wrapper.setAccessibleName(BIBLIOTECA)
+        self.attachments = panel
+        return wrapper
+
+    # --- refresh -----------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.registrations = self.services.entities.my_registrations(self.user.id)
+        with self.services.db.session() as s:
+            subscriptions = sum(outbox.subscriptions(s, self.user.id).values())
+        areas = sum(a.activo for a in self.interests.list(self.cuenta.entity_id)) if self.cuenta else 0
+        self.inicio.refresh(self.cuenta, self.registrations, subscriptions=subscriptions, areas=areas)
+        self._show_unread(self.buzon.unread_count())
+
+    def _tick(self) -> None:
+        if self.stack.currentWidget() is self.inicio:
+            self.refresh()
+        else:
+            self._show_unread(self.buzon.unread_count())
+
+    def _show_unread(self, count: int) -> None:
+        self.buzon_button.setText(f"Buzón ({count})" if count else "Buzón")
+        self.buzon_button.setAccessibleDescription(f"{count} mensajes sin leer")
+
+    def _show_clock(self) -> None:
+        zone = ZoneInfo(ZONA_IANA.get(self.user.zona_horaria, "America/Bogota"))
+        local = self.services.clock().astimezone(zone)
+        offset = local.utcoffset()
+        hours = int(offset.total_seconds() // 3600) if offset is not None else 0
+        self.clock.setText(f"UTC {hours:+d} {local:%H:%M:%S}")
+
+    # --- the admin window --------------------------------------------------------------
+    def open_admin(self, initial_filter: str | None = Acceso.PENDIENTE.value) -> AdminWindow | None:
+        if self.cuenta is None:
+            return None
+        try:
+            # Refused here (and recorded) rather than opening a window that only says no.
+            self.services.access.check_admin(self.user.id, self.cuenta.entity_id)
+        except PermissionDenied as exc:
+            self.message.show_error(exc.message)
+            return None
+        window = open_admin_for(self.services, self.user, self.cuenta.entity_id, confirm=self.confirm,
+                                initial_filter=initial_filter)
+        if window.panel is not None:
+            window.panel.changed.connect(lambda: self.load_accounts())  # roles may have changed
+        self.admin_window = window
+        window.show()
+        window.raise_()
+        return window
+
+    def sign_out(self) -> None:
+        if self.admin_window is not None:
+            self.admin_window.close()
+        self.signed_out.emit()
+        self.close()
+
+
+def open_escritorio(services: Services, user_info: UserInfo, **seams: object) -> Escritorio:
+    """What StartWindow.signed_in connects to: the signed-in user's Escritorio, shown."""
+    window = Escritorio(services, user_info, **seams)  # type: ignore[arg-type]
+    window.show()
+    return window

@@ -1,0 +1,76 @@
+"""Paso 3, Formulario de registro de una nueva Entidad: Tipo, Área de negocio, Tipo de organización."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from secop_desktop.core import flow
+from secop_desktop.core.entities import ENTITY_LABELS
+from secop_desktop.core.vocab import AREAS_NEGOCIO, PAISES, TIPOS_ENTIDAD, TIPOS_ORGANIZACION
+from secop_desktop.views.entity_form import add_field
+from secop_desktop.wizard.common import FlowPage, heading, paragraph
+
+if TYPE_CHECKING:
+    from secop_desktop.wizard.registration_wizard import RegistrationWizard
+
+FIELDS = ("pais", "tipo", "area", "tipo_organizacion")
+
+
+class EntityTypePage(FlowPage):
+    VIEW = flow.TIPO_ENTIDAD
+
+    def __init__(self, wizard: RegistrationWizard) -> None:
+        super().__init__(wizard)
+        self._loading = False
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.addWidget(heading("Formulario de registro de una nueva Entidad"))
+        column.addWidget(paragraph(
+            "En Tipo seleccione «Proveedor», en Área de negocio «Privado» y luego escoja el tipo de "
+            "organización que le corresponde (por ejemplo, persona natural, sociedad por acciones "
+            "simplificada, sociedad de responsabilidad limitada, etc.). Luego haga clic en «Generar formulario»."))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.combos: dict[str, QComboBox] = {}
+        for name, items in (("pais", PAISES), ("tipo", TIPOS_ENTIDAD), ("area", AREAS_NEGOCIO),
+                            ("tipo_organizacion", TIPOS_ORGANIZACION)):
+            combo = QComboBox()
+            combo.addItems(list(items))
+            add_field(form, ENTITY_LABELS[name], combo, required=True)
+            combo.currentIndexChanged.connect(self._changed)
+            self.combos[name] = combo
+        column.addLayout(form)
+        row = QHBoxLayout()
+        self.generar = QPushButton("&Generar formulario")
+        self.generar.clicked.connect(self.wiz.next)
+        row.addWidget(self.generar)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addStretch(1)
+        self.scrolled(content)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt override
+        entidad = self.flow.data["entidad"]
+        self._loading = True
+        try:
+            for name, combo in self.combos.items():
+                combo.setCurrentIndex(max(combo.findText(str(entidad.get(name) or "")), 0))
+        finally:
+            self._loading = False
+        self.focus_later(self.combos["tipo_organizacion"])
+
+    def _changed(self, *_: object) -> None:
+        if self._loading:
+            return
+        for name, combo in self.combos.items():
+            self.flow.data["entidad"][name] = combo.currentText()
+        self.touch()
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        """Generar formulario (or Siguiente): the form is built for this type of organisation."""
+        self._changed()
+        self.flow.generate_form()
+        self.touch()
+        return True

@@ -1,0 +1,56 @@
+"""Confirmación de registro de la Entidad: the guide's Felicitaciones, then the Escritorio."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
+
+from secop_desktop.core import flow
+from secop_desktop.wizard.common import FlowPage, heading, paragraph
+
+if TYPE_CHECKING:
+    from secop_desktop.wizard.registration_wizard import RegistrationWizard
+
+CONTINUAR = "Haga clic aquí para &continuar >"
+
+
+def congratulations(nombre: str, entidad: str, nit: str | None) -> str:
+    con_nit = f" con el NIT {nit}" if nit else ""
+    return (f"Felicitaciones {nombre},\n{entidad}{con_nit} creada\n"
+            "Su usuario es el usuario administrador, usted puede administrar la información de su Entidad "
+            "y dar acceso a nuevos usuarios.")
+
+
+class FinishPage(FlowPage):
+    VIEW = flow.FELICITACIONES
+
+    def __init__(self, wizard: RegistrationWizard) -> None:
+        super().__init__(wizard)
+        self.setButtonText(QWizard.WizardButton.FinishButton, CONTINUAR)
+        self.body.addWidget(heading("Confirmación de registro de la Entidad"))
+        self.message = paragraph()
+        self.message.setAccessibleName("Felicitaciones")
+        self.message.setTextFormat(Qt.TextFormat.RichText)
+        self.body.addWidget(self.message)
+        self.body.addSpacing(16)
+        self.body.addWidget(heading("Lo que necesita saber"))
+        self.body.addWidget(paragraph(
+            "• Desde el Escritorio puede ver sus Mensajes, sus registros y las oportunidades de negocio.\n"
+            "• Como usuario administrador, acepte en «Administración de usuarios» las solicitudes de acceso "
+            "de los usuarios de su empresa.\n"
+            "• Si tiene alguna duda, consulte a la Mesa de servicio: Bogotá 7456788, Nacional 018000 520808."))
+        self.body.addStretch(1)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt override
+        user = self.wiz.user
+        record = self.wiz.services.entities.get(int(self.flow.data["entity_id"]))
+        text = congratulations(user.nombre if user else "", record.form.nombre, record.form.nit or None)
+        first, rest = text.split("\n", 1)
+        self.message.setText(f"<p style='font-size:large'><b>{html.escape(first)}</b><br>"
+                             + html.escape(rest).replace("\n", "<br>") + "</p>")
+        self.message.setProperty("plain_text", text)
+        self.wiz.registration_finished()
+        self.wiz.button(QWizard.WizardButton.FinishButton).setFocus()

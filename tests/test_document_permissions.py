@@ -1,0 +1,35 @@
+"""Only an entity's administrators attach to or delete from its Biblioteca de documentos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from secop_desktop.core.errors import PermissionDenied
+from secop_desktop.core.services import Services
+from secop_desktop.store.models import Document
+from tests.conftest import active_user
+from tests.factories import company_form
+
+
+def test_proveedor_cannot_attach_or_delete(services: Services, tmp_path: Path) -> None:
+    admin = active_user(services, "admin_hh")
+    entity = services.entities.create(admin, company_form()).id
+    proveedor = active_user(services, "felipe")
+    services.entities.request_access(proveedor, entity)
+    pdf = tmp_path / "RUP.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + b"x" * 2048)
+
+    with pytest.raises(PermissionDenied, match="Solo un administrador"):
+        services.documents.attach("rup", pdf, entity_id=entity, user_id=proveedor)
+    with services.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 0
+
+    doc = services.documents.attach("rup", pdf, entity_id=entity, user_id=admin)
+    with pytest.raises(PermissionDenied):
+        services.documents.delete(doc.id, user_id=proveedor)
+    assert [d.id for d in services.documents.list(entity_id=entity)] == [doc.id]
+    services.documents.delete(doc.id, user_id=admin)
+    assert services.documents.list(entity_id=entity) == []

@@ -1,0 +1,250 @@
+"""Training mode: separate store, realistic seed, exact reset, exercises ticked only by the stored state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from stdnum.co import nit as co_nit
+
+from secop_desktop import paths
+from secop_desktop.core import outbox, training
+from secop_desktop.core.access import Accion
+from secop_desktop.core.divipola import divipola
+from secop_desktop.core.documents import DocumentService, slots
+from secop_desktop.core.services import Services
+from secop_desktop.core.vocab import TIPOS_ORGANIZACION, Acceso, EstadoUsuario
+from secop_desktop.store.models import Document, Entity, Membership, Message, User
+from tests.conftest import registration
+from tests.factories import company_form, persona_natural_form
+from tests.training_fixtures import new_active_user, practice, seeded_folder  # noqa: F401 - fixtures
+
+def ticks(sv: Services, clave: str) -> list[bool]:
+    state = next(e for e in training.exercise_states(sv) if e.clave == clave)
+    return [p.hecho for p in state.pasos]
+
+
+def info(sv: Services) -> training.SeedInfo:
+    with sv.db.session() as s:
+        seed = training.seed_info(s)
+    assert seed is not None
+    return seed
+
+
+def pdf(folder: Path, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(training.sample_pdf(name, ["práctica"]))
+    return path
+
+
+# --- the separate store ---------------------------------------------------------------------------
+
+def test_practice_store_is_separate_and_ignores_the_configured_database(practice: Services,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(paths.DB_URL_ENV, "postgresql://nadie@servidor-real/secop")
+    sv = training.open_training()
+    try:
+        assert sv.db.url == f"sqlite:///{paths.data_dir() / 'capacitacion' / training.DB_FILE}"
+        assert sv.data_dir == paths.data_dir() / "capacitacion"
+        assert training.is_training(sv)
+    finally:
+        sv.close()
+    real = Services.open(f"sqlite:///{paths.data_dir() / 'real.sqlite3'}", paths.data_dir())
+    try:
+        assert not training.is_training(real)
+        with pytest.raises(RuntimeError):
+            training.reset(real)
+    finally:
+        real.close()
+
+
+def test_first_use_seeds_and_builds_the_template(tmp_path: Path) -> None:
+    folder = training.ensure_ready(tmp_path)
+    assert (folder / training.TEMPLATE_DIR / training.DB_FILE).is_file()
+    assert (folder / training.TEMPLATE_DIR / "documents").is_dir()
+    # A deleted practice database is restored from the template, not re-seeded.
+    (folder / training.DB_FILE).unlink()
+    sv = training.open_training(tmp_path)
+    try:
+        assert info(sv).contrasena == training.PASSWORD
+    finally:
+        sv.close()
+
+
+# --- the seed -------------------------------------------------------------------------------------
+
+def test_seed_has_every_organisation_type_with_valid_nit_and_divipola(practice: Services) -> None:
+    with practice.db.session() as s:
+        entities = list(s.scalars(select(Entity)))
+    assert {e.tipo_organizacion for e in entities} == set(TIPOS_ORGANIZACION)
+    for e in entities:
+        assert e.nit and co_nit.is_valid(e.nit + e.dv), e.nombre
+        municipio = divipola().municipio(e.municipio_codigo or "")
+        assert municipio is not None and municipio.departamento_codigo == e.departamento_codigo
+        assert e.codigo_postal.startswith(e.departamento_codigo or "-")
+    naturales = [e for e in entities if e.persona_natural]
+    assert len(naturales) == 2 and any(not e.obligado_contabilidad for e in naturales)
+    assert len({e.nit for e in entities}) == len(entities)
+
+
+def test_seed_has_users_in_every_state_documents_and_messages(practice: Services) -> None:
+    with practice.db.session() as s:
+        accesos = set(s.scalars(select(Membership.acceso)))
+        estados = set(s.scalars(select(User.estado)))
+        users = list(s.scalars(select(User)))
+        documents = list(s.scalars(select(Document)))
+        unread = s.scalar(select(func.count()).select_from(Message).where(Message.leido_en.is_(None)))
+        read = s.scalar(select(func.count()).select_from(Message).where(Message.leido_en.is_not(None)))
+        plural_members = s.scalar(select(func.count()).select_from(Membership).join(Entity).where(
+            Entity.tipo_organizacion.in_(["Consorcio", "Unión temporal"])))
+    assert accesos == {a.value for a in Acceso}
+    assert {EstadoUsuario.ACTIVO.value, EstadoUsuario.PENDIENTE.value} <= estados
+    for u in users:
+        first, *rest = u.nombre.split()
+        assert first in training.NOMBRES and all(part in training.APELLIDOS for part in rest), u.nombre
+    assert len(documents) > 40 and unread and read
+    assert plural_members == 4  # each has its administrator and a partner company's user
+    store = DocumentService(practice).store
+    for d in documents:
+        assert store.path_for(d.sha256).read_bytes().startswith(b"%PDF-1.4")
+    # Practice users really sign in with the practice password.
+    assert practice.users.login(info(practice).administrador, training.PASSWORD).estado == "activo"
+
+
+# --- reset ------------------------------------------------------------------------------------------
+
+def test_reset_restores_exactly_the_seeded_state(practice: Services, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    seeded = training.fingerprint(practice.db)
+    seeded_docs = training.documents_fingerprint(practice.data_dir)
+    seed = info(practice)
+    # A class's worth of changes: users, an entity with documents, decisions, messages read.
+    uid = new_active_user(practice)
+    record = practice.entities.create(uid, company_form(nombre="Aprendices Unidos S.A.S.", nit="901234567"))
+    DocumentService(practice).attach("rup", pdf(tmp_path, "RUP nuevo.pdf"), entity_id=record.id, user_id=uid)
+    admin = practice.users.login(seed.administrador, training.PASSWORD)
+    practice.access.apply(admin.id, seed.entidad_principal_id, Accion.ACEPTAR, [seed.pendientes[0]])
+    with practice.db.session() as s:
+        for m in s.scalars(select(Message)):
+            m.leido_en = m.creado_en
+    changed = training.fingerprint(practice.db)
+    assert changed != seeded
+    assert changed["audit_log"][0] > seeded["audit_log"][0]
+    assert training.documents_fingerprint(practice.data_dir) != seeded_docs
+
+    # Reset copies the template back; it must not re-seed (that would take far longer).
+    monkeypatch.setattr(training, "seed", lambda *a, **k: pytest.fail("reset re-seeded"))
+    training.reset(practice)
+    assert training.fingerprint(practice.db) == seeded
+    assert training.documents_fingerprint(practice.data_dir) == seeded_docs
+    # The same Services keeps working after the reset.
+    assert practice.users.login(seed.administrador, training.PASSWORD).usuario == seed.administrador
+    assert ticks(practice, "aceptar") == [True, False, False]
+
+
+def test_reset_rebuilds_when_the_seed_changes(practice: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(training, "SEED_VERSION", training.SEED_VERSION + 1)
+    training.reset(practice)
+    assert info(practice).version == training.SEED_VERSION
+
+
+# --- guided exercises ------------------------------------------------------------------------------
+
+def test_exercise_persona_natural_ticks_step_by_step(practice: Services, tmp_path: Path) -> None:
+    assert ticks(practice, "persona_natural") == [False] * 5
+    reg = practice.users.register(registration("aprendiz.natural", nombre="Aprendiz Natural"))
+    assert ticks(practice, "persona_natural") == [True, False, False, False, False]
+    with practice.db.session() as s:
+        link = next(m.enlace for m in outbox.inbox(s, reg.id) if m.clase == "activacion")
+    practice.users.confirm(link or "")
+    assert ticks(practice, "persona_natural") == [True, True, False, False, False]
+    practice.users.login("aprendiz.natural", "Secop2018x")
+    assert ticks(practice, "persona_natural") == [True, True, True, False, False]
+    # A company does not count for this exercise.
+    practice.entities.create(reg.id, company_form(nombre="No Es Natural S.A.S.", nit="901000001"))
+    assert ticks(practice, "persona_natural") == [True, True, True, False, False]
+    record = practice.entities.create(reg.id, persona_natural_form(nombre="Aprendiz Natural", cedula="1098765432"))
+    assert ticks(practice, "persona_natural") == [True, True, True, True, False]
+    docs = DocumentService(practice)
+    mandatory = [x.tipo for x in slots(True, record.form.obligado_contabilidad) if x.obligatorio]
+    for tipo in mandatory[:-1]:
+        docs.attach(tipo, pdf(tmp_path, f"{tipo}.pdf"), entity_id=record.id, user_id=reg.id)
+        assert ticks(practice, "persona_natural")[4] is False
+    docs.attach(mandatory[-1], pdf(tmp_path, "ultimo.pdf"), entity_id=record.id, user_id=reg.id)
+    assert ticks(practice, "persona_natural") == [True] * 5
+
+
+def test_exercise_empresa_ticks_only_for_a_new_company(practice: Services, tmp_path: Path) -> None:
+    seed = info(practice)
+    assert ticks(practice, "empresa") == [False] * 4
+    admin = practice.users.login(seed.administrador, training.PASSWORD)
+    # Attaching to a seeded account proves nothing about this exercise.
+    DocumentService(practice).attach("rup", pdf(tmp_path, "RUP.pdf"), entity_id=seed.entidad_principal_id,
+                                     user_id=admin.id)
+    assert ticks(practice, "empresa") == [False] * 4
+    record = practice.entities.create(admin.id, company_form(nombre="Empresa Nueva S.A.S.", nit="901000002",
+                                                             financials=[]))
+    assert ticks(practice, "empresa") == [True, False, False, False]
+    form = record.form
+    form.financials = company_form().financials
+    practice.entities.update(admin.id, record.id, record.version, form)
+    assert ticks(practice, "empresa") == [True, True, False, False]
+    docs = DocumentService(practice)
+    for tipo in ("capacidad_financiera", "experiencia", "estados_financieros", "existencia_representacion"):
+        docs.attach(tipo, pdf(tmp_path, f"{tipo}.pdf"), entity_id=record.id, user_id=admin.id)
+    assert ticks(practice, "empresa") == [True, True, True, False]
+    docs.attach("rup", pdf(tmp_path, "rup.pdf"), entity_id=record.id, user_id=admin.id)
+    assert ticks(practice, "empresa") == [True] * 4
+
+
+def test_exercise_solicitud_needs_a_request_to_an_existing_account(practice: Services) -> None:
+    seed = info(practice)
+    uid = new_active_user(practice)
+    assert ticks(practice, "solicitud") == [True, False, False]
+    # A request to an account created after the seed is not "an existing entity".
+    other = new_active_user(practice, "aprendiz.dos")
+    fresh = practice.entities.create(other, company_form(nombre="Recién Creada S.A.S.", nit="901000003"))
+    practice.entities.request_access(uid, fresh.id)
+    assert ticks(practice, "solicitud") == [True, False, False]
+    reg = practice.entities.request_access(uid, seed.entidad_principal_id)
+    assert ticks(practice, "solicitud") == [True, True, False]
+    admin = practice.users.login(seed.administrador, training.PASSWORD)
+    practice.access.apply(admin.id, seed.entidad_principal_id, Accion.ACEPTAR, [reg.membership_id])
+    assert ticks(practice, "solicitud") == [True, True, True]
+
+
+def test_exercise_aceptar_ticks_from_the_admin_actions(practice: Services) -> None:
+    seed = info(practice)
+    assert ticks(practice, "aceptar") == [False, False, False]
+    # Signing in as somebody who is not the account's administrator does not count.
+    with practice.db.session() as s:
+        proveedor = s.scalars(select(User).join(Membership).where(
+            Membership.entity_id == seed.entidad_principal_id, Membership.es_administrador.is_(False),
+            Membership.acceso == Acceso.ACEPTADO.value)).first()
+        assert proveedor is not None
+        proveedor_usuario = proveedor.usuario
+    practice.users.login(proveedor_usuario, training.PASSWORD)
+    assert ticks(practice, "aceptar") == [False, False, False]
+    admin = practice.users.login(seed.administrador, training.PASSWORD)
+    assert ticks(practice, "aceptar") == [True, False, False]
+    # Accepting a request that was not among the seeded pending ones does not count either.
+    uid = new_active_user(practice)
+    reg = practice.entities.request_access(uid, seed.entidad_principal_id)
+    practice.access.apply(admin.id, seed.entidad_principal_id, Accion.ACEPTAR, [reg.membership_id])
+    assert ticks(practice, "aceptar") == [True, False, False]
+    practice.access.apply(admin.id, seed.entidad_principal_id, Accion.ACEPTAR, [seed.pendientes[1]])
+    assert ticks(practice, "aceptar") == [True, True, False]
+    practice.access.apply(admin.id, seed.entidad_principal_id, Accion.HACER_ADMIN, [seed.pendientes[1]])
+    assert ticks(practice, "aceptar") == [True, True, True]
+    assert all(e.completo is (e.clave == "aceptar") for e in training.exercise_states(practice)
+               if e.clave in ("aceptar", "empresa"))
+
+
+def test_sample_pdf_is_a_wellformed_pdf() -> None:
+    data = training.sample_pdf("Certificado de práctica", ["Línea con tildes: ñ á é"])
+    assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
+    xref = int(data.rsplit(b"startxref", 1)[1].split()[0])
+    assert data[xref:xref + 4] == b"xref"
+    assert "Línea con tildes".encode("cp1252") in data

@@ -1,0 +1,71 @@
+"""Section VI: a user finds the existing entity by NIT and requests access (Pendiente)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QWizard
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from secop_desktop.core import outbox
+from secop_desktop.core.services import Services
+from secop_desktop.store.models import Membership
+from secop_desktop.views.qt_app import application
+from secop_desktop.wizard.registration_wizard import RegistrationWizard
+from tests.conftest import active_user
+from tests.factories import company_form
+from tests.wizard_fixtures import click, field, type_in, wizard_button
+
+
+@pytest.fixture(autouse=True)
+def spanish() -> None:
+    application()
+
+
+def test_find_by_nit_and_request_access(qtbot: QtBot, sqlite_services: Services) -> None:
+    admin = active_user(sqlite_services, "admin_hh")
+    entity = sqlite_services.entities.create(admin, company_form("H&H Asociados", "800111202"))
+    leonardo = active_user(sqlite_services, "leonardo", nombre="Leonardo Neira")
+    wizard = RegistrationWizard(sqlite_services, start_user=sqlite_services.users.get(leonardo))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+
+    field(wizard, "Nombre de la Entidad").clear()
+    type_in(qtbot, field(wizard, "NIT"), "800111202")
+    click(qtbot, field(wizard, "Validar", QPushButton))
+    results = field(wizard, "Entidades encontradas", QListWidget)
+    assert [results.item(i).text() for i in range(results.count())] == [
+        "H&H Asociados\nCOLOMBIA | Bogotá, D.C. NIT: 800111202"]
+    assert "Han sido encontradas en el sistema las siguientes Entidades:" in [
+        l.text() for l in wizard.currentPage().findChildren(QLabel) if l.isVisible()]
+    assert not wizard.button(QWizard.WizardButton.FinishButton).isVisible()
+
+    click(qtbot, field(wizard, "Solicitud de acceso", QPushButton))
+    estado = field(wizard, "Estado de la solicitud de acceso", QLabel).text()
+    assert "Pendiente" in estado and "administrador" in estado
+    with qtbot.waitSignal(wizard.completed) as done:
+        click(qtbot, wizard_button(wizard, "Finalizar"))
+    assert done.args[0].id == leonardo
+
+    with sqlite_services.db.session() as s:
+        m = s.scalars(select(Membership).where(Membership.user_id == leonardo)).one()
+        assert (m.entity_id, m.acceso, m.es_administrador) == (entity.id, "Pendiente", False)
+        assert any(msg.asunto == "Solicitud de acceso" for msg in outbox.inbox(s, admin))
+    assert sqlite_services.drafts.list() == []
+
+
+def test_a_second_request_is_refused_with_its_reason(qtbot: QtBot, sqlite_services: Services) -> None:
+    admin = active_user(sqlite_services, "admin_hh")
+    entity = sqlite_services.entities.create(admin, company_form("H&H Asociados", "800111202"))
+    leonardo = active_user(sqlite_services, "leonardo")
+    sqlite_services.entities.request_access(leonardo, entity.id)
+    wizard = RegistrationWizard(sqlite_services, start_user=sqlite_services.users.get(leonardo))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    type_in(qtbot, field(wizard, "Nombre de la Entidad"), "h&h asoc")
+    click(qtbot, field(wizard, "Validar", QPushButton))
+    click(qtbot, field(wizard, "Solicitud de acceso", QPushButton))
+    assert field(wizard, "Error en Solicitud de acceso", QLabel).text() == \
+        "Ya tiene una solicitud pendiente para H&H Asociados."
+    assert not wizard.button(QWizard.WizardButton.FinishButton).isVisible()

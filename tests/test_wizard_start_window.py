@@ -1,0 +1,138 @@
+"""The start window around the wizard: Olvidé mi usuario/contraseña, Buzón, contraste, Mesa de servicio."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListWidget, QPushButton, QTextBrowser
+from pytestqt.qtbot import QtBot
+
+from secop_desktop.core.services import Services
+from secop_desktop.views import contrast
+from secop_desktop.views.qt_app import application
+from secop_desktop.views.start_window import StartWindow
+from tests.conftest import active_user, registration
+from tests.wizard_fixtures import by_name, click, click_link, error_beside, type_in
+
+
+@pytest.fixture(autouse=True)
+def spanish() -> Iterator[None]:
+    app = application()
+    yield
+    contrast.apply(False, app)  # the palette is application-wide: leave it as found
+
+
+def window_for(qtbot: QtBot, services: Services) -> StartWindow:
+    window = StartWindow(services)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_olvide_mi_usuario_sends_it_to_the_buzon(qtbot: QtBot, sqlite_services: Services) -> None:
+    active_user(sqlite_services)
+    window = window_for(qtbot, sqlite_services)
+    click(qtbot, by_name(window, QPushButton, "Olvidé mi usuario"))
+    dialog = window.dialog
+    correo = by_name(dialog, QLineEdit, "Correo electrónico")
+    type_in(qtbot, correo, "no es correo")
+    click(qtbot, by_name(dialog, QPushButton, "Enviar"))
+    assert error_beside(correo) == "Escriba un correo electrónico válido."
+    type_in(qtbot, correo, "victor_2018@example.com")
+    click(qtbot, by_name(dialog, QPushButton, "Enviar"))
+    assert "su usuario ya está en el Buzón" in by_name(dialog, QLabel, "Resultado").text()
+
+    type_in(qtbot, by_name(window, QLineEdit, "Usuario"), "victor_2018")
+    click(qtbot, by_name(window, QPushButton, "Buzón"))
+    buzon = window.buzon.widget
+    assert buzon.open_message("Recordatorio")
+    assert "Su usuario es: victor_2018" in by_name(window.buzon, QTextBrowser, "Mensaje").toPlainText()
+
+
+def test_olvide_mi_contrasena_question_then_code_from_the_buzon(qtbot: QtBot, sqlite_services: Services) -> None:
+    active_user(sqlite_services)
+    window = window_for(qtbot, sqlite_services)
+    type_in(qtbot, by_name(window, QLineEdit, "Usuario"), "victor_2018")
+    click(qtbot, by_name(window, QPushButton, "Olvidé mi contraseña"))
+    dialog = window.dialog
+    assert by_name(dialog, QLineEdit, "Usuario").text() == "victor_2018"
+    click(qtbot, by_name(dialog, QPushButton, "Continuar"))
+    assert by_name(dialog, QLabel, "Pregunta de seguridad").text() == "¿Cuál es su número de teléfono?"
+    respuesta = by_name(dialog, QLineEdit, "Respuesta de seguridad")
+    type_in(qtbot, respuesta, "otra cosa")
+    click(qtbot, by_name(dialog, QPushButton, "Enviar código"))
+    assert error_beside(respuesta) == "La respuesta de seguridad no es correcta."
+    type_in(qtbot, respuesta, "3102585654")
+    click(qtbot, by_name(dialog, QPushButton, "Enviar código"))
+
+    click(qtbot, by_name(dialog, QPushButton, "Abrir Buzón"))
+    text = by_name(dialog.buzon, QTextBrowser, "Mensaje").toPlainText()
+    code = re.search(r"use este código: (\w+)", text).group(1)  # read off the screen
+    type_in(qtbot, by_name(dialog, QLineEdit, "Código"), code)
+    type_in(qtbot, by_name(dialog, QLineEdit, "Nueva contraseña"), "Nueva2024x")
+    confirmar = by_name(dialog, QLineEdit, "Confirmar contraseña")
+    type_in(qtbot, confirmar, "Nueva2024y")
+    click(qtbot, by_name(dialog, QPushButton, "Restablecer contraseña"))
+    assert error_beside(confirmar) == "Las contraseñas no coinciden."
+    type_in(qtbot, confirmar, "Nueva2024x")
+    click(qtbot, by_name(dialog, QPushButton, "Restablecer contraseña"))
+    assert by_name(dialog, QLabel, "Resultado").text().startswith("Su contraseña fue restablecida.")
+
+    type_in(qtbot, by_name(window, QLineEdit, "Contraseña"), "Nueva2024x")
+    with qtbot.waitSignal(window.signed_in):
+        click(qtbot, by_name(window, QPushButton, "Entrar"))
+
+
+def test_buzon_unread_count_and_activation_link(qtbot: QtBot, sqlite_services: Services) -> None:
+    sqlite_services.users.register(registration())
+    window = window_for(qtbot, sqlite_services)
+    click(qtbot, by_name(window, QPushButton, "Buzón"))
+    dialog = window.buzon
+    type_in(qtbot, by_name(dialog, QLineEdit, "Usuario"), "nadie")
+    click(qtbot, by_name(dialog, QPushButton, "Abrir buzón"))
+    assert error_beside(by_name(dialog, QLineEdit, "Usuario")) == "No existe un usuario con ese nombre."
+    type_in(qtbot, by_name(dialog, QLineEdit, "Usuario"), "victor_2018")
+    click(qtbot, by_name(dialog, QPushButton, "Abrir buzón"))
+    assert by_name(dialog, QLabel, "Mensajes sin leer").text() == "1 mensaje sin leer"
+    assert dialog.windowTitle() == "Buzón (1 sin leer)"
+    messages = by_name(dialog, QListWidget, "Mensajes")
+    messages.setCurrentRow(0)
+    assert by_name(dialog, QLabel, "Mensajes sin leer").text() == "No tiene mensajes sin leer"
+    with qtbot.waitSignal(dialog.widget.confirmed):
+        click_link(qtbot, by_name(dialog, QTextBrowser, "Mensaje"), "secop://confirmar")
+    assert sqlite_services.users.get(1).estado == "activo"
+    assert by_name(dialog, QLabel, "Resultado").text().startswith("Su cuenta quedó activada.")
+    click_link(qtbot, by_name(dialog, QTextBrowser, "Mensaje"), "secop://confirmar")
+    assert by_name(dialog, QLabel, "Estado del buzón").text() == (
+        "Este enlace de activación ya fue usado. Ingrese con su usuario y contraseña.")
+
+
+def test_aumentar_el_contraste_persists(qtbot: QtBot, sqlite_services: Services) -> None:
+    window = window_for(qtbot, sqlite_services)
+    button = by_name(window, QPushButton, "Aumentar el contraste")
+    assert not button.isChecked()
+    click(qtbot, button)
+    window_color = QApplication.palette().color(QPalette.ColorRole.Window)
+    assert window_color.name() == "#000000"
+    assert QApplication.palette().color(QPalette.ColorRole.WindowText).name() == "#ffffff"
+    assert contrast.is_enabled(sqlite_services)
+
+    contrast.apply(False)  # a new session starts with the standard palette...
+    again = window_for(qtbot, sqlite_services)
+    assert by_name(again, QPushButton, "Aumentar el contraste").isChecked()  # ...and restores the choice
+    assert QApplication.palette().color(QPalette.ColorRole.Window).name() == "#000000"
+    click(qtbot, by_name(again, QPushButton, "Aumentar el contraste"))
+    assert not contrast.is_enabled(sqlite_services)
+    assert QApplication.palette().color(QPalette.ColorRole.Window).name() != "#000000"
+
+
+def test_mesa_de_servicio_and_registrarse(qtbot: QtBot, sqlite_services: Services) -> None:
+    window = window_for(qtbot, sqlite_services)
+    mesa = by_name(window, QLabel, "Mesa de servicio").text()
+    assert "Bogotá: 7456788" in mesa and "018000 520808" in mesa
+    click(qtbot, by_name(window, QPushButton, "Registrarse"))
+    assert len(window.wizards) == 1 and window.wizards[0].isVisible()
+    assert window.wizards[0].currentPage() is window.wizards[0].pages["usuario"]

@@ -1,0 +1,169 @@
+"""Every validation error appears beside its field, in Spanish, and nothing typed is cleared."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPushButton, QTableWidget
+from pytestqt.qtbot import QtBot
+
+from secop_desktop.core.entities import ENTITY_LABELS, validate_entity
+from secop_desktop.core.services import Services
+from secop_desktop.core.users import LABELS, validate_registration
+from secop_desktop.views.qt_app import application
+from secop_desktop.wizard.registration_wizard import RegistrationWizard
+from tests.conftest import active_user, registration
+from tests.factories import company_form
+from tests.wizard_fixtures import (
+    activation_code,
+    click,
+    error_beside,
+    field,
+    page,
+    shown_errors,
+    signed_in_wizard,
+    to_entity_form,
+    type_in,
+    wizard_button,
+)
+
+
+@pytest.fixture(autouse=True)
+def spanish() -> None:
+    application()
+
+
+def test_step1_errors_beside_each_field_and_text_kept(qtbot: QtBot, sqlite_services: Services) -> None:
+    active_user(sqlite_services, "tomado")
+    wizard = RegistrationWizard(sqlite_services)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    typed = {"correo": "no-es-correo", "usuario": "x", "contrasena": "corta", "confirmar": "otra",
+             "telefono": "123", "nombre_entidad": "F&F asociados"}
+    for name, text in typed.items():
+        type_in(qtbot, field(wizard, LABELS[name]), text)
+    reglas = field(wizard, "Reglas de la contraseña", QLabel).text()
+    assert "✗ Por lo menos 8 caracteres" in reglas and "✓ Incluye letras" in reglas
+    assert field(wizard, "Coincidencia de la contraseña", QLabel).text() == "✗ Las contraseñas no coinciden"
+    click(qtbot, wizard_button(wizard, "Continuar"))
+
+    expected = {e.field: e.message for e in validate_registration(registration(
+        nombre="", respuesta="", acepta_terminos=False, **typed))}
+    assert set(expected) == {"nombre", "correo", "usuario", "contrasena", "confirmar", "respuesta", "telefono",
+                             "acepta_terminos"}
+    for name, message in expected.items():
+        cls = QAbstractButton if name == "acepta_terminos" else QLineEdit
+        assert error_beside(field(wizard, LABELS[name], cls)) == message, name
+    for name, text in typed.items():
+        assert field(wizard, LABELS[name]).text() == text  # nothing cleared
+    assert wizard.focusWidget() is field(wizard, LABELS["nombre"])  # the first invalid field
+    assert wizard.currentPage() is wizard.pages["usuario"]
+
+    # Live availability: a taken user is said as it is typed.
+    type_in(qtbot, field(wizard, LABELS["usuario"]), "TOMADO")
+    qtbot.waitUntil(lambda: field(wizard, "Disponibilidad del usuario", QLabel).text() ==
+                    "✗ Este usuario ya existe. Elija otro.")
+    mostrar = field(wizard, "Mostrar contraseña", QPushButton)
+    click(qtbot, mostrar)
+    assert field(wizard, LABELS["contrasena"]).echoMode() == QLineEdit.EchoMode.Normal
+    assert mostrar.text() == "&Ocultar"
+
+    # Fixing everything but the taken usuario: only that error remains.
+    for name, text in {"nombre": "Víctor Alfonso", "correo": "victor@example.com", "contrasena": "Secop2018x",
+                       "confirmar": "Secop2018x", "respuesta": "3102585654", "telefono": "+57 3102585654"}.items():
+        type_in(qtbot, field(wizard, LABELS[name]), text)
+    click(qtbot, field(wizard, LABELS["acepta_terminos"], QAbstractButton))
+    click(qtbot, wizard_button(wizard, "Continuar"))
+    assert shown_errors(wizard) == {"Elige tu usuario": "Este usuario ya existe. Elija otro."}
+    type_in(qtbot, field(wizard, LABELS["usuario"]), "victor_2018")
+    click(qtbot, wizard_button(wizard, "Continuar"))
+    assert wizard.currentPage() is wizard.pages["confirmar"]
+
+
+def test_confirm_page_says_why_a_code_fails(qtbot: QtBot, sqlite_services: Services) -> None:
+    wizard = RegistrationWizard(sqlite_services)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    info = sqlite_services.users.register(registration())
+    wizard.flow.set_registration(registration())
+    wizard.flow.registered(info)
+    wizard.setStartId(1)
+    wizard.restart()
+    codigo = field(wizard, "Enlace o código de activación")
+    type_in(qtbot, codigo, "ZZZZZZZZ")
+    qtbot.keyClick(codigo, Qt.Key.Key_Return)
+    assert error_beside(codigo) == "El enlace o código de activación no es válido."
+    assert codigo.text() == "ZZZZZZZZ"
+    old = activation_code(sqlite_services, "victor_2018")
+    click(qtbot, field(wizard, "Reenviar", QPushButton))
+    assert "nuevo mensaje de activación" in field(wizard, "Estado de la activación", QLabel).text()
+    type_in(qtbot, codigo, old)
+    click(qtbot, field(wizard, "Confirmar", QPushButton))
+    assert error_beside(codigo) == "El enlace de activación expiró. Use «Reenviar» para recibir uno nuevo."
+    type_in(qtbot, codigo, activation_code(sqlite_services, "victor_2018"))
+    click(qtbot, field(wizard, "Confirmar", QPushButton))
+    assert error_beside(codigo) == ""
+    contrasena = field(wizard, "Contraseña")
+    type_in(qtbot, contrasena, "equivocada1")
+    click(qtbot, field(wizard, "Entrar", QPushButton))
+    assert error_beside(contrasena) == "Usuario o contraseña incorrectos."
+    assert not wizard_button(wizard, "Siguiente").isEnabled()
+
+
+def test_search_needs_a_name_or_a_nit(qtbot: QtBot, sqlite_services: Services) -> None:
+    wizard = signed_in_wizard(qtbot, sqlite_services)
+    field(wizard, "Nombre de la Entidad").clear()
+    click(qtbot, field(wizard, "Validar", QPushButton))
+    assert error_beside(field(wizard, "Nombre de la Entidad")) == "Escriba el nombre o el NIT de la Entidad."
+    type_in(qtbot, field(wizard, "NIT"), "80011-1202")
+    click(qtbot, field(wizard, "Validar", QPushButton))
+    assert error_beside(field(wizard, "NIT")) == ("Escriba el NIT solo con números, sin el dígito de "
+                                                  "verificación.")
+    assert field(wizard, "NIT").text() == "80011-1202"
+
+
+def test_entity_form_errors_beside_fields_first_one_focused(qtbot: QtBot, sqlite_services: Services) -> None:
+    wizard = signed_in_wizard(qtbot, sqlite_services)
+    field(wizard, "Nombre de la Entidad").clear()
+    type_in(qtbot, field(wizard, "NIT"), "1")
+    to_entity_form(qtbot, wizard, "Sociedad Anónima Abierta colombiana")
+    type_in(qtbot, field(wizard, "Correo electrónico de la oficina"), "oficina(at)fyf")
+    type_in(qtbot, field(wizard, "Código postal"), "99")
+    form_widget = page(wizard).form_widget
+    form_widget.sections["Identificación de la Entidad"].set_expanded(False)  # folded: must reopen
+    click(qtbot, field(wizard, "Agregar", QPushButton))
+    table = field(wizard, "Información financiera", QTableWidget)
+    table.item(0, 2).setText("doce millones")
+    click(qtbot, wizard_button(wizard, "Siguiente"))
+
+    errors = validate_entity(form_widget.form())
+    assert len(errors) >= 12
+    for e in errors:
+        if e.field in ("financials", "dv"):
+            continue
+        widget = form_widget.field_widget(e.field)
+        assert widget is not None, e.field
+        assert e.message in error_beside(widget), e.field
+    assert error_beside(field(wizard, "NIT")) == "El NIT debe tener entre 5 y 15 dígitos."
+    assert "Fila 1, Patrimonio: Escriba un valor en pesos, por ejemplo 1.234.567,89." in \
+        error_beside(table)
+    assert form_widget.sections["Identificación de la Entidad"].is_expanded()
+    assert wizard.focusWidget() is field(wizard, ENTITY_LABELS["nombre"])
+    assert field(wizard, "Correo electrónico de la oficina").text() == "oficina(at)fyf"
+    assert field(wizard, "Código postal").text() == "99"
+    assert wizard.currentPage() is wizard.pages["formulario"]
+
+
+def test_duplicate_nit_is_refused_beside_the_nit(qtbot: QtBot, sqlite_services: Services) -> None:
+    other = active_user(sqlite_services, "otro_admin")
+    sqlite_services.entities.create(other, company_form("H&H Asociados", "800111202"))
+    wizard = signed_in_wizard(qtbot, sqlite_services)
+    type_in(qtbot, field(wizard, "Nombre de la Entidad"), "Otra empresa")
+    to_entity_form(qtbot, wizard, "Sociedad Anónima Abierta colombiana")
+    form_widget = page(wizard).form_widget
+    form_widget.set_form(company_form("Otra empresa", "800111202", tipo_organizacion=form_widget.form()
+                                      .tipo_organizacion))
+    click(qtbot, wizard_button(wizard, "Siguiente"))
+    assert error_beside(field(wizard, "NIT")) == ("Ya existe una Entidad registrada con este NIT. "
+                                                  "Use «Solicitud de acceso».")
+    assert wizard.currentPage() is wizard.pages["formulario"]
