@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # CI has no display; set before Qt loads
 
@@ -38,6 +39,28 @@ def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SECOP_DESKTOP_HOME", str(home))
     monkeypatch.delenv("SECOP_DESKTOP_DB_URL", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_windows() -> Iterator[None]:
+    """Windows a test opened indirectly (not through qtbot) must not leak into the next test."""
+    yield
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    # Returning from QApplication.exec() marks the application as closing; after that no QTimer
+    # fires, and every later GUI test would fail for a reason that has nothing to do with it.
+    assert not QCoreApplication.closingDown(), "a test ran QApplication.exec(): use a local QEventLoop"
+    QThreadPool.globalInstance().waitForDone(10_000)
+    for widget in QApplication.topLevelWidgets():
+        widget.hide()  # hide, not close: closeEvent handlers may ask questions
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(autouse=True)

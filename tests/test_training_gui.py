@@ -17,6 +17,7 @@ from secop_desktop.core.access import Accion
 from secop_desktop.core.services import Services
 from secop_desktop.store.models import Document, Entity
 from secop_desktop.views.package_dialogs import ExportDialog, ImportDialog
+from secop_desktop.views.escritorio import Escritorio
 from secop_desktop.views.start_window import StartWindow
 from secop_desktop.views.training import TITLE_PREFIX, TrainingBanner, TrainingMode
 from tests.package_fixtures import blob_files, counts, seed_registration
@@ -237,7 +238,24 @@ def test_export_can_be_cancelled_midway(qtbot: QtBot, sqlite_services: Services,
     assert by_name(dialog, QPushButton, "Exportar registro").isEnabled()
 
 
-def test_launch_in_training_mode_marks_every_window(qtbot: QtBot, practice: Services) -> None:
+class _LocalLoopApp:
+    """Stands in for the QApplication in launch(): runs a local event loop instead of app.exec().
+
+    Returning from the real QApplication.exec() marks the application as closing, and from then on
+    no QTimer fires for the rest of the test session.
+    """
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QEventLoop
+
+        self.loop = QEventLoop()
+
+    def exec(self) -> int:
+        return self.loop.exec()
+
+
+def test_launch_in_training_mode_marks_every_window(qtbot: QtBot, practice: Services,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """`python -m secop_desktop --capacitacion` end to end: banner, Ejercicios, menus, Escritorio marked too."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QDockWidget
@@ -246,6 +264,8 @@ def test_launch_in_training_mode_marks_every_window(qtbot: QtBot, practice: Serv
 
     info = seed(practice)
     seen: dict[str, object] = {}
+    fake_app = _LocalLoopApp()
+    monkeypatch.setattr(launcher, "application", lambda: fake_app)
 
     def menus(window: QMainWindow) -> dict[str, list[str]]:
         return {m.text().replace("&", ""): [a.text().replace("&", "") for a in m.menu().actions()]
@@ -262,14 +282,14 @@ def test_launch_in_training_mode_marks_every_window(qtbot: QtBot, practice: Serv
             by_name(start, QLineEdit, "Contraseña").setText(training.PASSWORD)
             by_name(start, QPushButton, "Entrar").click()
             escritorio = next(w for w in QApplication.topLevelWidgets()
-                              if isinstance(w, QMainWindow) and w is not start and w.isVisible())
+                              if isinstance(w, Escritorio) and w.isVisible())
             seen["escritorio_title"] = escritorio.windowTitle()
             seen["escritorio_banner"] = escritorio.findChild(TrainingBanner) is not None
             registro = next(m for m in escritorio.menuBar().actions() if m.text().replace("&", "") == "Registro")
             seen["exportar"] = [a.isEnabled() for a in registro.menu().actions()]
             escritorio.close()
         finally:
-            QApplication.instance().quit()
+            fake_app.loop.exit(0)
 
     QTimer.singleShot(200, drive)
     assert launcher.launch(capacitacion=True) == 0
