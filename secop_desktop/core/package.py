@@ -771,7 +771,7 @@ def imported_user_body(user: User, entidad: str, token: Any, reset: Any) -> str:
         "(si no puede hacer clic en el enlace cópielo y péguelo en la ventana Confirmar registro)\n\n"
         f"O escriba este código de activación: {token.codigo}\n\n"
         "Por seguridad, su contraseña y su respuesta de seguridad no viajan en el paquete. "
-        "Después de activar la cuenta elija una contraseña nueva en «Olvidé la contraseña» "
+        "Después de activar la cuenta elija una contraseña nueva en «Olvidé mi contraseña» › «Ya tengo un código» "
         f"con este código: {reset.codigo}"
     )
 

@@ -160,10 +160,12 @@ class _SlotRow(QFrame):
         actions = QVBoxLayout(actions_cell)
         actions.setContentsMargins(0, 0, 0, 0)
         actions.setSpacing(4)
-        self.anexar = self._button("&Anexar documento", actions)
+        # Mnemonics clear of the wizard's Atrás (A), Siguiente (N), Finalizar (F), Cancelar (C) and of the
+        # Escritorio's menus (E, U, F, Y, R, C): Alt+X, B, O, L here.
+        self.anexar = self._button("Ane&xar documento", actions)
         self.abrir = self._button("A&brir", actions)
         self.borrar = self._button("B&orrar documento", actions)
-        self.cancelar = self._button("&Cancelar", actions)
+        self.cancelar = self._button("Cance&lar", actions)
         actions.addStretch(1)
         grid.addWidget(actions_cell, 0, 3)
         self.set_document(None)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QProgressDialog, QWidget
 
 from secop_desktop.core.services import Services
 from secop_desktop.core.users import UserInfo
 from secop_desktop.store.database import SchemaTooNewError
 from secop_desktop.views.qt_app import application
+from secop_desktop.views.start_window import StartWindow
+from secop_desktop.wizard.registration_wizard import RegistrationWizard
 
 
 def _open_training() -> Services:
@@ -59,6 +61,40 @@ def add_registro_menu(window: QMainWindow, services: Services, user: UserInfo | 
     menu.addAction(exportar)
 
 
+class SignInRouter:
+    """Where StartWindow.signed_in leads: the Escritorio, or, for a user with no Entity at all, the third
+    section of the registration («Crear o solicitar acceso a una Entidad»), as section V of the guide says."""
+
+    def __init__(self, window: StartWindow, services: Services) -> None:
+        self.window = window
+        self.services = services
+        self.escritorios: list[QMainWindow] = []  # kept alive while shown
+        window.signed_in.connect(self.route)
+
+    def route(self, user: UserInfo) -> QWidget:
+        if self.services.entities.my_registrations(user.id):
+            return self.open_escritorio(user)
+        return self.open_registration(user)
+
+    def open_registration(self, user: UserInfo) -> RegistrationWizard:
+        for wizard in self.window.wizards:
+            # Signing in again while that user's registration is open brings it back instead of a second one.
+            if wizard.user is not None and wizard.user.id == user.id:
+                wizard.raise_()
+                wizard.activateWindow()
+                return wizard
+        return self.window.open_wizard(start_user=user, on_completed=self.open_escritorio)
+
+    def open_escritorio(self, user: UserInfo) -> QMainWindow:
+        from secop_desktop.views.escritorio import open_escritorio
+
+        escritorio = open_escritorio(self.services, user)
+        add_registro_menu(escritorio, self.services, user)
+        self.escritorios.append(escritorio)
+        escritorio.signed_out.connect(lambda: escritorio in self.escritorios and self.escritorios.remove(escritorio))
+        return escritorio
+
+
 def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
     app = application()
     try:
@@ -66,25 +102,16 @@ def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
     except SchemaTooNewError as exc:
         QMessageBox.critical(None, "SECOP II", str(exc))
         return 2
-    escritorios: list[QMainWindow] = []  # kept alive while shown
+    router: SignInRouter | None = None
     if admin:
         from secop_desktop.views.admin_window import open_admin_window
 
         window: QMainWindow = open_admin_window(services)
     else:
-        from secop_desktop.views.escritorio import open_escritorio
-        from secop_desktop.views.start_window import StartWindow
-
-        window = StartWindow(services)
-        add_registro_menu(window, services)
-
-        def signed_in(user: UserInfo) -> None:
-            escritorio = open_escritorio(services, user)
-            add_registro_menu(escritorio, services, user)
-            escritorios.append(escritorio)
-            escritorio.signed_out.connect(lambda: escritorio in escritorios and escritorios.remove(escritorio))
-
-        window.signed_in.connect(signed_in)
+        start = StartWindow(services)
+        add_registro_menu(start, services)
+        router = SignInRouter(start, services)
+        window = start
     if capacitacion:
         from secop_desktop.views.training import TrainingMode
 
@@ -96,7 +123,8 @@ def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
             for other in QApplication.topLevelWidgets():
                 if other is not window and other.isVisible():
                     other.close()
-            escritorios.clear()
+            if router is not None:
+                router.escritorios.clear()
 
         mode.reset_done.connect(after_reset)
         window.resize(1200, 760)

@@ -48,6 +48,13 @@ def _ask_with_box(parent: QWidget) -> Ask:
     return ask
 
 
+def _return_once(dialog: QDialog) -> None:
+    """Return in a field runs that field's action only: a QDialog would also click its first button."""
+    for button in dialog.findChildren(QPushButton):
+        button.setAutoDefault(False)
+        button.setDefault(False)
+
+
 def _info(text: str = "", name: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
@@ -75,6 +82,7 @@ class ForgotUsuarioDialog(QDialog):
         layout.addWidget(self.result)
         self.enviar.clicked.connect(self._send)
         self.correo.returnPressed.connect(self._send)
+        _return_once(self)
         self.resize(520, 180)
 
     def _send(self) -> None:
@@ -89,7 +97,11 @@ class ForgotUsuarioDialog(QDialog):
 
 
 class ForgotPasswordDialog(QDialog):
-    """Olvidé mi contraseña: security question, then a reset code from the Buzón, then a new password."""
+    """Olvidé mi contraseña: security question, then a reset code from the Buzón, then a new password.
+
+    "Ya tengo un código" skips the question: users imported from a registration package have no
+    answer on file and find their code in the Buzón already.
+    """
 
     password_reset = Signal(str)  # usuario
 
@@ -99,10 +111,15 @@ class ForgotPasswordDialog(QDialog):
         self.buzon: BuzonDialog | None = None
         self.setWindowTitle("Olvidé mi contraseña")
         layout = QVBoxLayout(self)
+        layout.addWidget(_info("Escriba su usuario y pulse «Continuar» para responder su pregunta de seguridad; "
+                               "le enviaremos un código al Buzón. Si ya recibió un código en el Buzón (por "
+                               "ejemplo, porque su registro fue importado), pulse «Ya tengo un código».",
+                               "Instrucciones"))
         form = QFormLayout()
         self.usuario = QLineEdit(usuario)
         self.continuar = QPushButton("&Continuar")
-        self.usuario_error = add_field(form, "Usuario", self.usuario, extra=(self.continuar,))
+        self.ya_tengo = QPushButton("Ya &tengo un código")
+        self.usuario_error = add_field(form, "Usuario", self.usuario, extra=(self.continuar, self.ya_tengo))
         self.pregunta = QLabel()
         self.pregunta.setWordWrap(True)
         self.pregunta_caption = QLabel(LABELS["pregunta"])
@@ -117,8 +134,10 @@ class ForgotPasswordDialog(QDialog):
         self.abrir_buzon = QPushButton("Abrir &Buzón")
         layout.addWidget(self.abrir_buzon, 0, Qt.AlignmentFlag.AlignLeft)
         reset = QFormLayout()
+        reset.setContentsMargins(0, 0, 0, 0)
         self.codigo = QLineEdit()
         self.errors = FieldErrors()
+        self.errors.register("usuario", self.usuario, self.usuario_error)
         self.errors.register("codigo", self.codigo, add_field(reset, "Código", self.codigo))
         self.nueva = QLineEdit()
         self.nueva.setEchoMode(QLineEdit.EchoMode.Password)
@@ -136,19 +155,32 @@ class ForgotPasswordDialog(QDialog):
         layout.addStretch(1)
         self.continuar.clicked.connect(self._question)
         self.usuario.returnPressed.connect(self._question)
+        self.ya_tengo.clicked.connect(self.use_code)
         self.enviar.clicked.connect(self._send_code)
         self.respuesta.returnPressed.connect(self._send_code)
         self.abrir_buzon.clicked.connect(self._open_buzon)
         self.restablecer.clicked.connect(self._reset)
+        self.confirmar.returnPressed.connect(self._reset)
+        # Two forms on one dialog: one caption width keeps their fields in a single column.
+        captions = [self.pregunta_caption] + [w.property("form_row_caption") for w in
+                                              (self.usuario, self.respuesta, self.codigo, self.nueva, self.confirmar)]
+        width = max(c.sizeHint().width() for c in captions)
+        for caption in captions:
+            caption.setMinimumWidth(width)
+        _return_once(self)
         self._stage(1)
-        self.resize(620, 420)
+        self.resize(680, 440)
 
-    def _stage(self, stage: int) -> None:
+    def _stage(self, stage: int, *, question: bool = True) -> None:
+        """1: Usuario; 2: the security question; 3: Código and the new password (question shown or skipped)."""
+        asking = stage >= 2 and question
         for widget in (self.pregunta_caption, self.pregunta, self.respuesta, self.enviar):
-            widget.setVisible(stage >= 2)
-        self.respuesta.parentWidget().setVisible(stage >= 2)
+            widget.setVisible(asking)
+        self.respuesta.parentWidget().setVisible(asking)
+        self.respuesta.property("form_row_caption").setVisible(asking)
         for widget in (self.sent, self.abrir_buzon, self.reset_box):
             widget.setVisible(stage >= 3)
+        self.ya_tengo.setVisible(stage < 3 or question)
 
     def _question(self) -> None:
         try:
@@ -173,21 +205,46 @@ class ForgotPasswordDialog(QDialog):
         self._stage(3)
         self.codigo.setFocus()
 
+    def use_code(self) -> None:
+        """Ya tengo un código: straight to Código, Nueva contraseña and Confirmar contraseña."""
+        self.errors.clear()
+        self.respuesta_error.show_message("")
+        self.sent.setText("Escriba su usuario, el código para restablecer la contraseña que recibió en el Buzón "
+                          "y su nueva contraseña.")
+        self._stage(3, question=False)
+        (self.codigo if self.usuario.text().strip() else self.usuario).setFocus()
+
     def _open_buzon(self) -> None:
         user_id = Mailbox(self.services).user_id_for(self.usuario.text())
         self.buzon = BuzonDialog(self.services, user_id, parent=self)
-        self.buzon.widget.open_message("Restablecer")
+        if user_id is None:
+            self.buzon.widget.usuario.setText(self.usuario.text())
+        # An imported user's code comes at the end of the activation message of the import.
+        if not self.buzon.widget.open_message("Restablecer"):
+            self.buzon.widget.open_message("Activación")
         self.buzon.show()
 
     def _reset(self) -> None:
+        # Blank fields are named before asking the service, which would only say "El código no es válido."
+        if not self.usuario.text().strip():
+            self.errors.show_one("usuario", "Escriba su usuario.")
+            self.usuario.setFocus()
+            return
+        if not self.codigo.text().strip():
+            self.errors.show_one("codigo", "Escriba el código que recibió en el Buzón.")
+            self.codigo.setFocus()
+            return
         try:
             self.services.users.reset_password(self.usuario.text(), self.codigo.text(), self.nueva.text(),
                                                self.confirmar.text())
         except ValidationError as exc:
-            self.errors.show(exc.errors)
+            first = self.errors.show(exc.errors)
+            if first is not None:
+                first.setFocus()
             return
         except ServiceError as exc:
             self.errors.show_one("codigo", exc.message)
+            self.codigo.setFocus()
             return
         self.errors.clear()
         self.nueva.clear()
@@ -339,10 +396,15 @@ class StartWindow(QMainWindow):
         return self.buzon
 
     # --- registration wizards and their drafts ---------------------------------------------
-    def open_wizard(self, draft: DraftInfo | None = None) -> RegistrationWizard:
-        wizard = RegistrationWizard(self.services, draft=draft, agent=self.agent,
-                                    file_chooser=self.file_chooser, confirm=self.ask, parent=self)
-        wizard.completed.connect(self.signed_in.emit)
+    def open_wizard(self, draft: DraftInfo | None = None, *, start_user: UserInfo | None = None,
+                    on_completed: Callable[[UserInfo], object] | None = None) -> RegistrationWizard:
+        """A registration wizard; with start_user, at the third section for that signed-in user.
+
+        On completion the user counts as signed in (signed_in), unless on_completed takes over.
+        """
+        wizard = RegistrationWizard(self.services, draft=draft, agent=self.agent, file_chooser=self.file_chooser,
+                                    confirm=self.ask, start_user=start_user, parent=self)
+        wizard.completed.connect(on_completed or self.signed_in.emit)
         wizard.finished.connect(lambda _=0, w=wizard: self._wizard_closed(w))
         wizard.draft_saved.connect(lambda _=0: self.refresh_drafts())
         self.wizards.append(wizard)
