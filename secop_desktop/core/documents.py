@@ -188,7 +188,7 @@ class DocumentService:
         self.store = BlobStore(self.root)
         self._max_size = max_size
         self.chunk_size = chunk_size
-        self._lock = _lock_for(self.root)
+        self.store_lock = _lock_for(self.root)
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -242,7 +242,7 @@ class DocumentService:
         return bool(s.scalar(select(func.count()).select_from(Document).where(Document.sha256 == sha)))
 
     def _drop_if_unreferenced(self, shas: set[str]) -> None:
-        """Caller holds self._lock; the rows that referenced shas are already committed away."""
+        """Caller holds self.store_lock; the rows that referenced shas are already committed away."""
         if not shas:
             return
         with self.db.session() as s:
@@ -290,7 +290,7 @@ class DocumentService:
             raise
         except OSError as exc:
             raise ServiceError(_os_message(name, exc)) from exc
-        with self._lock:
+        with self.store_lock:
             try:
                 blob = self._still_stored(blob, source, name)
                 refusal = self._check_stored(blob, name, limit)
@@ -368,7 +368,7 @@ class DocumentService:
 
     def delete(self, document_id: int, user_id: int | None = None) -> None:
         """Borrar documento: the row goes; the stored file too unless another row uses it."""
-        with self._lock:
+        with self.store_lock:
             with self.db.session() as s:
                 doc = s.get(Document, document_id)
                 if doc is None:
@@ -386,7 +386,7 @@ class DocumentService:
 
         A slot the entity already has is replaced by the draft's document.
         """
-        with self._lock:
+        with self.store_lock:
             with self.db.session() as s:
                 moving = list(s.scalars(self._owned(None, draft_id)))
                 tipos = {d.tipo for d in moving}
@@ -406,7 +406,7 @@ class DocumentService:
 
     def clean_orphans(self) -> int:
         """At start-up: rows of discarded drafts, temp files of an interrupted copy, unused blobs."""
-        with self._lock:
+        with self.store_lock:
             with self.db.session() as s:
                 stale = list(s.scalars(select(Document).where(Document.entity_id.is_(None),
                                                               Document.draft_id.is_(None))))

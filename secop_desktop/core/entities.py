@@ -269,7 +269,8 @@ def validate_entity(form: EntityForm) -> list[FieldError]:
     return errors
 
 
-def _apply(entity: Entity, form: EntityForm) -> None:
+def apply_form(entity: Entity, form: EntityForm) -> None:
+    """Copies a validated form onto the row (normalised: upper-case abbreviation, DV computed)."""
     for f in fields(EntityForm):
         if f.name in ("financials", "dv"):
             continue
@@ -359,7 +360,7 @@ class EntityService:
                 if user.estado != "activo":
                     raise ServiceError("Active su usuario antes de registrar una Entidad.")
                 entity = Entity(creado_por_id=user.id, creado_en=now, actualizado_en=now)
-                _apply(entity, form)
+                apply_form(entity, form)
                 s.add(entity)
                 s.flush()
                 s.add(Membership(user_id=user.id, entity_id=entity.id, es_administrador=True,
@@ -397,7 +398,7 @@ class EntityService:
                 if entity.version != expected_version:
                     raise ConflictError()
                 before = snapshot(entity)
-                _apply(entity, form)
+                apply_form(entity, form)
                 entity.actualizado_en = now
                 s.flush()
                 audit.record(s, now, audit.Actor(user.id, user.usuario), "entidad_actualizada", "entidad",

@@ -32,7 +32,7 @@ from secop_desktop.core.entities import (
     EntityForm,
     EntitySummary,
     FinancialYear,
-    _apply,
+    apply_form,
     form_of,
     summary,
     validate_entity,
@@ -793,8 +793,8 @@ def _create_user(services: Services, s: Session, u: dict[str, Any], now: datetim
     )
     s.add(user)
     s.flush()
-    token = services.users._issue(s, user, "activacion")
-    reset = services.users._issue(s, user, "restablecer")
+    token = services.users.issue_token(s, user, "activacion")
+    reset = services.users.issue_token(s, user, "restablecer")
     outbox.post(s, now, user, "activacion", "Activación de su registro en SECOP",
                 imported_user_body(user, entidad, token, reset), token.enlace)
     audit.record(s, now, actor, "usuario_importado", "usuario", user.id,
@@ -841,7 +841,7 @@ def _store(services: Services, documents: DocumentService, checked: _Checked, so
     done = total_docs
     # The documents lock keeps a concurrent "Borrar documento" from deleting a blob this import
     # has stored but not yet committed a row for.
-    with documents._lock:
+    with documents.store_lock:
         try:
             with services.db.session() as s:
                 existing = _existing_entity(s, checked.form)
@@ -904,7 +904,7 @@ def _create_entity(s: Session, checked: _Checked, users: dict[str, User], now: d
     creator = users.get(validators.normalize_usuario(checked.creado_por)) if checked.creado_por else None
     entity = Entity(creado_por_id=creator.id if creator is not None else None, creado_en=creado_en or now,
                     actualizado_en=actualizado_en or now)
-    _apply(entity, checked.form)
+    apply_form(entity, checked.form)
     s.add(entity)
     s.flush()
     for m in checked.membresias:

@@ -193,7 +193,7 @@ class UserService:
                 )
                 s.add(user)
                 s.flush()
-                token = self._issue(s, user, "activacion")
+                token = self.issue_token(s, user, "activacion")
                 outbox.post(s, now, user, "activacion", "Activación de su registro en SECOP",
                             activation_body(user, token), token.enlace)
                 audit.record(s, now, creado_por or audit.Actor(user.id, user.usuario), "usuario_registrado",
@@ -204,7 +204,8 @@ class UserService:
             raise ValidationError([_err("usuario", "Este usuario ya existe. Elija otro.")]) from exc
 
     # --- Confirmar registro ------------------------------------------------------------
-    def _issue(self, s: Session, user: User, proposito: str) -> IssuedToken:
+    def issue_token(self, s: Session, user: User, proposito: str) -> IssuedToken:
+        """A one-time token and code inside the caller's unit of work."""
         now = self.clock()
         guid = str(uuid.uuid4())
         codigo = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
@@ -225,7 +226,7 @@ class UserService:
                     ConfirmationToken.user_id == user.id, ConfirmationToken.proposito == "activacion",
                     ConfirmationToken.usado_en.is_(None))):
                 old.expira_en = min(old.expira_en, now)
-            token = self._issue(s, user, "activacion")
+            token = self.issue_token(s, user, "activacion")
             outbox.post(s, now, user, "activacion", "Activación de su registro en SECOP",
                         activation_body(user, token), token.enlace)
             return token
@@ -340,7 +341,7 @@ class UserService:
             user = self._by_usuario(s, usuario)
             if user is None or not verify_secret(user.respuesta_hash, normalize_answer(respuesta)):
                 raise ServiceError("La respuesta de seguridad no es correcta.")
-            token = self._issue(s, user, "restablecer")
+            token = self.issue_token(s, user, "restablecer")
             outbox.post(s, now, user, "restablecer", "Restablecer su contraseña de SECOP II",
                         f"Estimado (a) {user.nombre}\n\nPara elegir una nueva contraseña use este código: "
                         f"{token.codigo}\n\nEl código vence el "
