@@ -8,6 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from secop_desktop.core.clock import Clock
+from secop_desktop.core.validators import normalize_usuario
+from secop_desktop.store.database import Database
 from secop_desktop.store.models import Message, Subscription, User
 
 # Message classes a user may switch off in "Suscripción a notificaciones"; the rest
@@ -101,3 +104,27 @@ def set_subscription(session: Session, user_id: int, clase: str, activa: bool) -
 
 def subscriptions(session: Session, user_id: int) -> dict[str, bool]:
     return {clase: wants(session, user_id, clase) for clase in CLASES_OPCIONALES}
+
+
+class Mailbox:
+    """One user's Buzón, one unit of work per call (what the Buzón window reads)."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def user_id_for(self, usuario: str) -> int | None:
+        with self.db.session() as s:
+            return s.scalar(select(User.id).where(User.usuario_normalizado == normalize_usuario(usuario)))
+
+    def messages(self, user_id: int) -> list[MessageView]:
+        with self.db.session() as s:
+            return inbox(s, user_id)
+
+    def unread(self, user_id: int) -> int:
+        with self.db.session() as s:
+            return unread_count(s, user_id)
+
+    def mark_read(self, message_id: int) -> None:
+        with self.db.session() as s:
+            mark_read(s, message_id, self.clock())

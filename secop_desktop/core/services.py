@@ -13,6 +13,7 @@ from secop_desktop.core.documents import DocumentService
 from secop_desktop.core.drafts import DraftService
 from secop_desktop.core.entities import EntityService
 from secop_desktop.core.interests import InterestService
+from secop_desktop.core.outbox import Mailbox
 from secop_desktop.core.users import UserService
 from secop_desktop.store.database import Database
 
@@ -29,6 +30,7 @@ class Services:
     drafts: DraftService = field(init=False)
     documents: DocumentService = field(init=False)
     interests: InterestService = field(init=False)
+    mailbox: Mailbox = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserService(self.db, self.clock, self.token_ttl)
@@ -37,6 +39,7 @@ class Services:
         self.drafts = DraftService(self.db, self.clock)
         self.documents = DocumentService(self)
         self.interests = InterestService(self.db, self.clock)
+        self.mailbox = Mailbox(self.db, self.clock)
 
     @classmethod
     def open(cls, url: str | None = None, data_dir: Path | None = None, **kwargs: object) -> Services:

@@ -23,42 +23,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from secop_desktop.core import outbox, validators
 from secop_desktop.core.dates import format_fecha
 from secop_desktop.core.errors import ServiceError
 from secop_desktop.core.outbox import MessageView
 from secop_desktop.core.services import Services
 from secop_desktop.core.users import UserInfo
-from secop_desktop.store.models import User
 from secop_desktop.views.entity_form import ErrorLabel, add_field
 
 ACTIVATED = "Su cuenta quedó activada. Ya puede entrar con su usuario y contraseña."
-
-
-class Mailbox:
-    """Reads one user's Buzón through the outbox functions, one unit of work per call."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    def user_id_for(self, usuario: str) -> int | None:
-        with self.services.db.session() as s:
-            return s.scalar(select(User.id).where(
-                User.usuario_normalizado == validators.normalize_usuario(usuario)))
-
-    def messages(self, user_id: int) -> list[MessageView]:
-        with self.services.db.session() as s:
-            return outbox.inbox(s, user_id)
-
-    def unread(self, user_id: int) -> int:
-        with self.services.db.session() as s:
-            return outbox.unread_count(s, user_id)
-
-    def mark_read(self, message_id: int) -> None:
-        with self.services.db.session() as s:
-            outbox.mark_read(s, message_id, self.services.clock())
 
 
 def unread_text(count: int) -> str:
@@ -90,7 +63,7 @@ class BuzonWidget(QWidget):
                  open_url: Callable[[QUrl], object] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.mailbox = Mailbox(services)
+        self.mailbox = services.mailbox
         self.user_id = user_id
         self.open_url = open_url or QDesktopServices.openUrl
         self._messages: list[MessageView] = []

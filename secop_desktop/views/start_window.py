@@ -30,7 +30,7 @@ from secop_desktop.core.services import Services
 from secop_desktop.core.users import LABELS, UserInfo
 from secop_desktop.core.vocab import MESA_DE_SERVICIO
 from secop_desktop.views import contrast
-from secop_desktop.views.buzon import BuzonDialog, Mailbox
+from secop_desktop.views.buzon import BuzonDialog
 from secop_desktop.views.entity_form import ErrorLabel, FieldErrors, add_field
 from secop_desktop.views.forms import add_row
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
@@ -215,7 +215,7 @@ class ForgotPasswordDialog(QDialog):
         (self.codigo if self.usuario.text().strip() else self.usuario).setFocus()
 
     def _open_buzon(self) -> None:
-        user_id = Mailbox(self.services).user_id_for(self.usuario.text())
+        user_id = self.services.mailbox.user_id_for(self.usuario.text())
         self.buzon = BuzonDialog(self.services, user_id, parent=self)
         if user_id is None:
             self.buzon.widget.usuario.setText(self.usuario.text())
@@ -388,7 +388,7 @@ class StartWindow(QMainWindow):
         dialog.open()
 
     def open_buzon(self) -> BuzonDialog:
-        user_id = Mailbox(self.services).user_id_for(self.usuario.text()) if self.usuario.text().strip() else None
+        user_id = self.services.mailbox.user_id_for(self.usuario.text()) if self.usuario.text().strip() else None
         self.buzon = BuzonDialog(self.services, user_id, parent=self)
         if user_id is None:
             self.buzon.widget.usuario.setText(self.usuario.text())
