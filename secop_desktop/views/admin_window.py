@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -36,10 +36,13 @@ class SignInPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        layout.addStretch(1)
+        # A narrow centred column: a login box stretched over a 1400 px window reads badly.
+        column = QWidget()
+        column.setMaximumWidth(560)
+        inner = QVBoxLayout(column)
         intro = QLabel(f"<h2>{TITLE}</h2><p>Ingrese con el usuario administrador de la cuenta.</p>")
         intro.setWordWrap(True)
-        layout.addWidget(intro)
+        inner.addWidget(intro)
         box = QGroupBox("ENTRAR")
         form = QFormLayout(box)
         self.usuario = QLineEdit()
@@ -53,11 +56,12 @@ class SignInPage(QWidget):
         form.addRow("", self.entrar)
         self.message = MessageLabel()
         form.addRow(self.message)
-        box.setMaximumWidth(520)
-        layout.addWidget(box)
+        inner.addWidget(box)
         mesa = QLabel(MESA_DE_SERVICIO)
         mesa.setWordWrap(True)
-        layout.addWidget(mesa)
+        inner.addWidget(mesa)
+        layout.addStretch(1)
+        layout.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
 
 
