@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from secop_desktop import paths
 from secop_desktop.core.services import Services
 from secop_desktop.store.database import Database, SchemaTooNewError, head_revision
+from secop_desktop.store.migrations.env_filters import include_name
 from secop_desktop.store.models import Base, Entity
 from tests.conftest import active_user
 from tests.factories import company_form
@@ -23,7 +24,8 @@ def test_migrated_schema_equals_models(db_url: str) -> None:
     db = Database(db_url)
     try:
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
+            diff = compare_metadata(context, Base.metadata)
         assert diff == []
     finally:
         db.dispose()

@@ -349,8 +349,10 @@ class AccessService:
             raise ServiceError("Seleccione por lo menos un usuario.")
         try:
             with self.db.session() as s:
+                # One administrator action per account at a time: without this row lock two admins
+                # demoting each other on PostgreSQL both see the other still admin and leave none.
+                entity = s.get_one(Entity, entity_id, with_for_update=True)
                 actor = self._require_admin(s, actor_id, entity_id, "administrar usuarios")
-                entity = s.get_one(Entity, entity_id)
                 changed: list[MemberRow] = []
                 for mid in ids:
                     m = s.get(Membership, mid)

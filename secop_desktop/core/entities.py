@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -314,6 +314,22 @@ def snapshot(entity: Entity) -> dict[str, object]:
     return {"nombre": entity.nombre, "nit": entity.nit, "version": entity.version}
 
 
+def mark_pending(s: Session, user_id: int, entity_id: int, now: datetime) -> tuple[Membership, str | None]:
+    """A (new or renewed) access request: Pendiente from now on. Returns it and the state before."""
+    m = s.scalar(select(Membership).where(Membership.user_id == user_id, Membership.entity_id == entity_id))
+    if m is None:
+        m = Membership(user_id=user_id, entity_id=entity_id, es_administrador=False, es_proveedor=True,
+                       activo=True)
+        s.add(m)
+    before = m.acceso
+    m.acceso = Acceso.PENDIENTE.value
+    m.fecha_solicitud = now
+    m.fecha_aceptacion = None
+    m.actualizado_en = now
+    s.flush()
+    return m, before
+
+
 def active_admin_count(s: Session, entity_id: int) -> int:
     return len(list(s.scalars(select(Membership.id).join(User).where(
         Membership.entity_id == entity_id, Membership.es_administrador.is_(True),
@@ -337,16 +353,23 @@ class EntityService:
         needle = fold(nombre)
         if not nit_clean and not needle:
             return []
+        from secop_desktop.core.name_search import matching_ids
+
         with self.db.session() as s:
-            query = select(Entity).where(Entity.pais == pais)
-            conditions = []
-            if nit_clean:
-                conditions.append(Entity.nit == nit_clean)
-            if needle:
-                escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                conditions.append(Entity.nombre_busqueda.like(f"%{escaped}%", escape="\\"))
-            query = query.where(or_(*conditions)).order_by(Entity.nombre_busqueda).limit(limit)
-            return [summary(e) for e in s.scalars(query)]
+            # Trigram index of migration 0002 (FTS5 on SQLite, pg_trgm on PostgreSQL).
+            ids = matching_ids(s, self.db.dialect, pais=pais, needle=needle, nit=nit_clean, limit=limit)
+            if not ids:
+                return []
+            # Only the columns a result line shows: loading 50 full entities costs more than the lookup.
+            rows = {r.id: r for r in s.execute(select(Entity.id, Entity.nombre, Entity.pais, Entity.municipio_codigo,
+                                                      Entity.nit, Entity.dv).where(Entity.id.in_(ids)))}
+            results = []
+            for i in ids:
+                r = rows[i]
+                municipio = divipola().municipio(r.municipio_codigo or "")
+                results.append(EntitySummary(r.id, r.nombre, r.pais, municipio.nombre.title() if municipio else "",
+                                             r.nit, r.dv))
+            return results
 
     def create(self, user_id: int, form: EntityForm) -> EntityRecord:
         """Registrar Entidad: the creator becomes Administrador (and Proveedor, for a persona natural)."""
@@ -398,8 +421,10 @@ class EntityService:
                 if entity.version != expected_version:
                     raise ConflictError()
                 before = snapshot(entity)
-                apply_form(entity, form)
-                entity.actualizado_en = now
+                # One UPDATE per save: an autoflush inside apply_form would bump the version twice.
+                with s.no_autoflush:
+                    apply_form(entity, form)
+                    entity.actualizado_en = now
                 s.flush()
                 audit.record(s, now, audit.Actor(user.id, user.usuario), "entidad_actualizada", "entidad",
                              entity.id, entity_id=entity.id, antes=before, despues=snapshot(entity))
@@ -418,20 +443,11 @@ class EntityService:
                 entity = s.get_one(Entity, entity_id)
                 if user.estado != "activo":
                     raise ServiceError("Active su usuario antes de solicitar acceso.")
-                m = s.scalar(select(Membership).where(Membership.user_id == user_id,
-                                                      Membership.entity_id == entity_id))
-                if m is not None and m.acceso in (Acceso.PENDIENTE.value, Acceso.ACEPTADO.value):
-                    raise ServiceError(f"Ya tiene una solicitud {m.acceso.lower()} para {entity.nombre}.")
-                if m is None:
-                    m = Membership(user_id=user_id, entity_id=entity_id, es_administrador=False,
-                                   es_proveedor=True, activo=True)
-                    s.add(m)
-                before = m.acceso
-                m.acceso = Acceso.PENDIENTE.value
-                m.fecha_solicitud = now
-                m.fecha_aceptacion = None
-                m.actualizado_en = now
-                s.flush()
+                existing = s.scalar(select(Membership).where(Membership.user_id == user_id,
+                                                             Membership.entity_id == entity_id))
+                if existing is not None and existing.acceso in (Acceso.PENDIENTE.value, Acceso.ACEPTADO.value):
+                    raise ServiceError(f"Ya tiene una solicitud {existing.acceso.lower()} para {entity.nombre}.")
+                m, before = mark_pending(s, user_id, entity_id, now)
                 audit.record(s, now, audit.Actor(user.id, user.usuario), "acceso_solicitado", "membresia", m.id,
                              entity_id=entity_id, antes={"acceso": before}, despues={"acceso": m.acceso})
                 admins = s.scalars(select(User).join(Membership).where(

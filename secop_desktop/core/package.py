@@ -34,11 +34,18 @@ from secop_desktop.core.entities import (
     FinancialYear,
     apply_form,
     form_of,
+    mark_pending,
     summary,
     validate_entity,
 )
 from secop_desktop.core.errors import ServiceError
-from secop_desktop.core.file_policy import DEFAULT_MAX_SIZE, HEAD_SIZE, check_content, check_file, check_name
+from secop_desktop.core.file_policy import (
+    DEFAULT_MAX_SIZE,
+    HEAD_SIZE,
+    check_content,
+    check_file,
+    check_name,
+)
 from secop_desktop.core.services import Services
 from secop_desktop.core.text import fold
 from secop_desktop.core.vocab import Acceso, EstadoUsuario
@@ -931,16 +938,7 @@ def _request_access(s: Session, entity: Entity, checked: _Checked, users: dict[s
         m = s.scalar(select(Membership).where(Membership.user_id == user.id, Membership.entity_id == entity.id))
         if m is not None and m.acceso in (Acceso.PENDIENTE.value, Acceso.ACEPTADO.value):
             continue
-        if m is None:
-            m = Membership(user_id=user.id, entity_id=entity.id, es_administrador=False, es_proveedor=True,
-                           activo=True)
-            s.add(m)
-        before = m.acceso
-        m.acceso = Acceso.PENDIENTE.value
-        m.fecha_solicitud = now
-        m.fecha_aceptacion = None
-        m.actualizado_en = now
-        s.flush()
+        m, before = mark_pending(s, user.id, entity.id, now)
         audit.record(s, now, actor, "acceso_solicitado", "membresia", m.id, entity_id=entity.id,
                      antes={"acceso": before}, despues={"acceso": m.acceso, "usuario": user.usuario})
         for admin in admins:

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QWidget,
+)
+from sqlalchemy.exc import OperationalError
 
+from secop_desktop.core import connection, mailer
 from secop_desktop.core.services import Services
 from secop_desktop.core.users import UserInfo
 from secop_desktop.store.database import SchemaTooNewError
@@ -32,6 +42,58 @@ def _open_training() -> Services:
         return training.open_training(progress=progress)
     finally:
         dialog.close()
+
+
+def ask_database_password(settings: connection.ConnectionSettings) -> str | None:
+    """The keyring could not keep the password (or holds none): ask for it, for this session only."""
+    password, ok = QInputDialog.getText(
+        None, "Configuración de conexión",
+        f"Contraseña de {settings.describe()}:\n(no se guarda: el llavero del sistema no está disponible)",
+        QLineEdit.EchoMode.Password)
+    return password if ok else None
+
+
+def open_shared_services() -> Services:
+    """SECOP_DESKTOP_DB_URL, else the saved Configuración de conexión, else the local SQLite store."""
+    return Services.open(connection.effective_url(prompt=ask_database_password))
+
+
+def start_mail(services: Services) -> mailer.DeliveryScheduler | None:
+    """When Configuración de correo exists, new Buzón messages are also sent by e-mail in the background."""
+    if not mailer.enable(services):
+        return None
+    scheduler = mailer.DeliveryScheduler(services)
+    scheduler.start()
+    return scheduler
+
+
+def add_configuracion_menu(window: QMainWindow, services: Services) -> None:
+    """Menu "Configuración": the shared database and the SMTP server of a help desk."""
+    from secop_desktop.views.connection_dialog import ConnectionDialog
+    from secop_desktop.views.smtp_dialog import SmtpDialog
+
+    menu = window.menuBar().addMenu("Con&figuración")
+    conexion = QAction("Configuración de &conexión…", window)
+
+    def open_connection() -> None:
+        dialog = ConnectionDialog(services.data_dir, parent=window)
+        dialog.saved.connect(lambda _settings: QMessageBox.information(
+            window, "Configuración de conexión",
+            "La configuración se guardó. Cierre y vuelva a abrir la aplicación para usar la nueva base de datos."))
+        dialog.exec()
+
+    conexion.triggered.connect(open_connection)
+    menu.addAction(conexion)
+    correo = QAction("Configuración de c&orreo…", window)
+
+    def open_smtp() -> None:
+        dialog = SmtpDialog(services.data_dir, parent=window)
+        dialog.saved.connect(lambda settings: mailer.enable(services, settings) if settings else
+                             mailer.disable(services))
+        dialog.exec()
+
+    correo.triggered.connect(open_smtp)
+    menu.addAction(correo)
 
 
 def add_registro_menu(window: QMainWindow, services: Services, user: UserInfo | None = None) -> None:
@@ -98,10 +160,15 @@ class SignInRouter:
 def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
     app = application()
     try:
-        services = _open_training() if capacitacion else Services.open()
-    except SchemaTooNewError as exc:
+        services = _open_training() if capacitacion else open_shared_services()
+    except (SchemaTooNewError, connection.PasswordRequired) as exc:
         QMessageBox.critical(None, "SECOP II", str(exc))
         return 2
+    except OperationalError as exc:
+        QMessageBox.critical(None, "SECOP II", "No se pudo abrir la base de datos. Revise la Configuración de "
+                             f"conexión o la variable SECOP_DESKTOP_DB_URL.\n\n{exc.orig}")
+        return 2
+    scheduler = None if capacitacion else start_mail(services)
     router: SignInRouter | None = None
     if admin:
         from secop_desktop.views.admin_window import open_admin_window
@@ -111,6 +178,8 @@ def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
         start = StartWindow(services)
         add_registro_menu(start, services)
         router = SignInRouter(start, services)
+        if not capacitacion:
+            add_configuracion_menu(start, services)
         window = start
     if capacitacion:
         from secop_desktop.views.training import TrainingMode
@@ -134,5 +203,7 @@ def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
         window.menuBar().addMenu("&Capacitación").addAction(open_training_action(window))
     window.show()
     code = app.exec()
+    if scheduler is not None:
+        scheduler.stop()
     services.close()
     return code

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from secop_desktop.store.migrations.env_filters import include_name
 from secop_desktop.store.models import Base
 
 target_metadata = Base.metadata
@@ -16,6 +17,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
         transactional_ddl=True,
     )
     with context.begin_transaction():

@@ -1,0 +1,190 @@
+"""Configuración de correo: the SMTP server that also sends the Buzón messages by e-mail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from secop_desktop.core import mailer, secrets
+from secop_desktop.core.errors import ValidationError
+from secop_desktop.core.mailer import SmtpSettings
+from secop_desktop.views.connection_dialog import (
+    ERROR_STYLE,
+    OK_STYLE,
+    WARNING_STYLE,
+    FieldErrors,
+    ProbeMixin,
+    busy_bar,
+)
+from secop_desktop.views.forms import add_row
+
+SmtpTester = Callable[[SmtpSettings, str | None], tuple[bool, str]]
+
+
+class SmtpDialog(ProbeMixin, QDialog):
+    """Servidor SMTP, Puerto, Seguridad, Usuario, Contraseña, Correo del remitente."""
+
+    saved = Signal(object)  # SmtpSettings, or None when e-mail was switched off
+
+    def __init__(self, base: Path | None = None, parent: QWidget | None = None, *,
+                 tester: SmtpTester = mailer.test_settings) -> None:
+        super().__init__(parent)
+        self.base = base
+        self.tester = tester
+        self.session_password: str | None = None
+        self.last_result: tuple[bool, str] | None = None
+        self._probe = None
+        self.setWindowTitle("Configuración de correo")
+        layout = QVBoxLayout(self)
+        intro = QLabel("Todos los mensajes llegan siempre al Buzón. Si configura un servidor de correo, "
+                       "también se envían por correo electrónico; cada mensaje muestra su estado: "
+                       "pendiente, enviado o error (con el motivo).")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+
+        form = QFormLayout()
+        self.errors = FieldErrors()
+        self.host = QLineEdit()
+        self.host.setPlaceholderText("smtp.entidad.gov.co")
+        add_row(form, "Servidor SMTP", self.host, required=True)
+        self.errors.add(form, "host")
+        self.port = QSpinBox()
+        self.port.setRange(1, 65535)
+        self.port.setValue(mailer.DEFAULT_PORTS[mailer.STARTTLS])
+        add_row(form, "Puerto", self.port, required=True)
+        self.errors.add(form, "port")
+        self.seguridad = QComboBox()
+        self.seguridad.addItems(list(mailer.SEGURIDAD))
+        self.seguridad.currentTextChanged.connect(self._security_changed)
+        add_row(form, "Seguridad", self.seguridad, required=True)
+        self.errors.add(form, "seguridad")
+        self.usuario = QLineEdit()
+        add_row(form, "Usuario", self.usuario)
+        self.errors.add(form, "usuario")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        add_row(form, "Contraseña", self.password)
+        self.errors.add(form, "password")
+        self.remitente = QLineEdit()
+        self.remitente.setPlaceholderText("notificaciones@entidad.gov.co")
+        add_row(form, "Correo del remitente", self.remitente, required=True)
+        self.errors.add(form, "remitente")
+        layout.addLayout(form)
+
+        keyring = secrets.status()
+        self.keyring_warning = QLabel(keyring.message)
+        self.keyring_warning.setWordWrap(True)
+        self.keyring_warning.setStyleSheet(WARNING_STYLE)
+        self.keyring_warning.setVisible(not keyring.usable)
+        layout.addWidget(self.keyring_warning)
+        self.progress = busy_bar()
+        layout.addWidget(self.progress)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Resultado")
+        layout.addWidget(self.status)
+
+        buttons = QHBoxLayout()
+        self.probe_button = QPushButton("&Probar conexión")
+        self.probe_button.clicked.connect(self.probe)
+        self.cancel_probe = QPushButton("Cancelar &prueba")
+        self.cancel_probe.setVisible(False)
+        self.cancel_probe.clicked.connect(self._cancel)
+        self.save_button = QPushButton("&Guardar")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        self.off_button = QPushButton("&Desactivar correo")
+        self.off_button.clicked.connect(self.switch_off)
+        self.close_button = QPushButton("&Cerrar")
+        self.close_button.clicked.connect(self.reject)
+        for button in (self.probe_button, self.cancel_probe, self.save_button, self.off_button,
+                       self.close_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self._load()
+
+    def _security_changed(self, seguridad: str) -> None:
+        # Follow the usual port of each mode unless the user typed another one.
+        if self.port.value() in mailer.DEFAULT_PORTS.values():
+            self.port.setValue(mailer.DEFAULT_PORTS.get(seguridad, self.port.value()))
+
+    def _load(self) -> None:
+        settings = mailer.load_settings(self.base)
+        if settings is None:
+            return
+        self.host.setText(settings.host)
+        self.seguridad.setCurrentText(settings.seguridad)
+        self.port.setValue(settings.port)
+        self.usuario.setText(settings.usuario)
+        self.remitente.setText(settings.remitente)
+        if settings.usuario and mailer.stored_password(settings) is not None:
+            self.password.setPlaceholderText("(guardada en el llavero del sistema)")
+
+    def settings(self) -> SmtpSettings:
+        return mailer.normalized(SmtpSettings(host=self.host.text(), port=self.port.value(),
+                                              seguridad=self.seguridad.currentText(), usuario=self.usuario.text(),
+                                              remitente=self.remitente.text()))
+
+    def _password(self, settings: SmtpSettings) -> str | None:
+        return self.password.text() or mailer.stored_password(settings) or self.session_password
+
+    def _valid_settings(self) -> SmtpSettings | None:
+        settings = self.settings()
+        errors = mailer.validate(settings)
+        self.errors.show(errors)
+        if errors:
+            self._show_status("Revise los campos marcados.", ERROR_STYLE)
+            return None
+        return settings
+
+    def probe(self) -> None:
+        settings = self._valid_settings()
+        if settings is None:
+            return
+        password = self._password(settings)
+        self._start_probe(lambda: self.tester(settings, password),
+                          f"Probando el servidor de correo {settings.host}:{settings.port}…")
+
+    def save(self) -> None:
+        settings = self._valid_settings()
+        if settings is None:
+            return
+        try:
+            mailer.save_settings(settings, self.base)
+        except (ValidationError, OSError) as exc:
+            self._show_status(f"No se pudo guardar la configuración: {exc}", ERROR_STYLE)
+            return
+        typed = self.password.text()
+        if typed and mailer.remember_password(settings, typed):
+            self.session_password = None
+            self._show_status("Configuración de correo guardada. La contraseña quedó en el llavero del sistema.",
+                              OK_STYLE)
+        elif typed:
+            self.session_password = typed
+            self.keyring_warning.setVisible(True)
+            self._show_status("Configuración de correo guardada sin la contraseña: el llavero del sistema no es "
+                              "seguro y se le pedirá cada vez que inicie la aplicación.", WARNING_STYLE)
+        else:
+            self._show_status("Configuración de correo guardada.", OK_STYLE)
+        self.password.clear()
+        self.saved.emit(settings)
+
+    def switch_off(self) -> None:
+        mailer.clear_settings(self.base)
+        self.session_password = None
+        self._show_status("Correo desactivado: los mensajes quedan solo en el Buzón.", OK_STYLE)
+        self.saved.emit(None)
