@@ -24,19 +24,6 @@ GOAL_SORT_FILTER_MS = 100.0
 GOAL_RSS_DELTA_MIB = 50.0
 SORT_COLUMNS = 7
 
-# What the schema lacks for 100,000 members (a migration's job, not the benchmark's): indexes that let
-# the database walk users in sort order and stop after one window, and statistics so SQLite uses them.
-PROPOSED_INDEXES = (
-    "CREATE INDEX ix_users_nombre_lower ON users (lower(nombre))",
-    "CREATE INDEX ix_users_correo_lower ON users (lower(correo))",
-    "CREATE INDEX ix_users_creado_en ON users (creado_en)",
-    "CREATE INDEX ix_memberships_entity_actualizado ON memberships (entity_id, actualizado_en)",
-    "CREATE INDEX ix_memberships_entity_activo ON memberships (entity_id, activo)",
-    "CREATE INDEX ix_memberships_entity_rol ON memberships (entity_id, es_administrador, es_proveedor)",
-    "ANALYZE",
-)
-
-
 def build_database(path: Path, members: int) -> tuple[int, int]:
     """An administrator (through the real services) and `members` generated users in its account."""
     from secop_desktop.core.services import Services
@@ -51,17 +38,6 @@ def build_database(path: Path, members: int) -> tuple[int, int]:
     if members >= 1000:
         print(f"  {members:,} usuarios generados en {elapsed:.1f} s")
     return account.admin_id, account.entity_id
-
-
-def with_proposed_indexes(source: Path, target: Path) -> None:
-    import shutil
-    import sqlite3
-
-    target.parent.mkdir()
-    shutil.copy(source, target)
-    with sqlite3.connect(target) as conn:
-        for statement in PROPOSED_INDEXES:
-            conn.execute(statement)
 
 
 def rss() -> int:
@@ -216,7 +192,7 @@ def ms(value: float) -> str:
     return f"{value:8.1f} ms"
 
 
-def report(members: int, small: dict, big: dict, indexed: dict, widget: dict) -> None:  # type: ignore[type-arg]
+def report(members: int, small: dict, big: dict, widget: dict) -> None:  # type: ignore[type-arg]
     def verdict(ok: bool) -> str:
         return "cumple" if ok else "NO CUMPLE"
 
@@ -242,8 +218,7 @@ def report(members: int, small: dict, big: dict, indexed: dict, widget: dict) ->
               f"{verdict(delta <= GOAL_RSS_DELTA_MIB)}")
 
     widget_delta = (widget["rss_after"] - small["rss_after"]) / MIB
-    lazy(f"Administración de usuarios con {members:,} usuarios en una cuenta (SQLite, esquema actual)", big)
-    lazy("La misma ventana con los índices propuestos y ANALYZE", indexed)
+    lazy(f"Administración de usuarios con {members:,} usuarios en una cuenta (SQLite)", big)
     print()
     print(f"QTableWidget con todas las filas ({widget['rows_loaded']:,})")
     print(f"  abrir hasta primeras filas pintadas: {ms(widget['first_paint_ms'])}")
@@ -254,7 +229,7 @@ def report(members: int, small: dict, big: dict, indexed: dict, widget: dict) ->
     print(f"  memoria residente: {widget['rss_after'] / MIB:.1f} MiB (+{widget_delta:.1f} MiB sobre 10 usuarios)")
     print()
     print("Razones (ventana perezosa / QTableWidget; menor es mejor)")
-    for title, run in (("esquema actual", big), ("con índices", indexed)):
+    for title, run in (("ventana perezosa", big),):
         run_delta = (run["rss_after"] - small["rss_after"]) / MIB
         print(f"  {title}:")
         print(f"    abrir:   {run['first_paint_ms'] / widget['first_paint_ms']:.4f}  "
@@ -283,13 +258,10 @@ def main() -> int:
         print("Preparando las bases de datos...")
         small_ids = build_database(small_db, 9)  # 9 generated + the administrator = 10 users
         big_ids = build_database(big_db, args.members - 1)
-        indexed_db = Path(tmp) / "indexed" / "secop.sqlite3"
-        with_proposed_indexes(big_db, indexed_db)
         small = run_child("lazy", small_db, *small_ids)
         big = run_child("lazy", big_db, *big_ids)
-        indexed = run_child("lazy", indexed_db, *big_ids)
         widget = run_child("widget", big_db, *big_ids)
-        report(args.members, small, big, indexed, widget)
+        report(args.members, small, big, widget)
     return 0
 
 

@@ -118,3 +118,17 @@ def test_audit_log_is_append_only(services: Services, account: tuple[int, int]) 
             s.execute(text("DELETE FROM audit_log"))
     with services.db.session() as s:
         assert s.scalars(select(AuditEntry)).first() is not None
+
+
+def test_search_by_name_address_and_domain(services: Services, account: tuple[int, int]) -> None:
+    admin, entity = account
+    _pending(services, entity, "felipe")
+    _pending(services, entity, "luisa")
+    def found(texto: str) -> list[str]:
+        return sorted(r.correo for r in services.access.page(entity, texto=texto).rows)
+    assert found("FELIPE@exa") == ["felipe@example.com"]
+    assert found("felipe@example.com") == ["felipe@example.com"]
+    assert found("@example.com") == ["admin_hh@example.com", "felipe@example.com", "luisa@example.com"]
+    assert found("alfonso") == ["admin_hh@example.com", "felipe@example.com", "luisa@example.com"]
+    assert found("nadie@") == []
+    assert services.access.count(entity, texto="luisa@") == 1

@@ -119,3 +119,26 @@ def test_version_column_refuses_stale_write(services: Services) -> None:
         b.direccion = "Calle 2"
         with pytest.raises(StaleDataError):
             second.commit()
+
+
+def test_sqlite_statistics_refreshed_when_stale(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'stats.db'}"
+    Database(url).dispose()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM sqlite_stat1"))
+        now = "2017-01-23 20:41:30"
+        conn.execute(text(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+            "INSERT INTO users (version, nombre, pais, nombre_entidad, correo, tipo_registro, usuario, "
+            "usuario_normalizado, password_hash, pregunta_seguridad, respuesta_hash, telefono_movil, zona_horaria, "
+            "estado, intentos_fallidos, creado_en, actualizado_en) "
+            "SELECT 1, 'n' || i, 'COLOMBIA', 'e', 'u' || i || '@x.co', 'Manual', 'u' || i, 'u' || i, 'h', 'p', 'h', "
+            f"'+57', 'z', 'activo', 0, '{now}', '{now}' FROM n"))
+    engine.dispose()
+    Database(url).dispose()  # opening refreshes the statistics the sort indexes depend on
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        stat = conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'users' LIMIT 1")).scalar()
+    engine.dispose()
+    assert stat is not None and int(stat.split()[0]) == 3000

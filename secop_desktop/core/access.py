@@ -233,7 +233,12 @@ class AccessService:
         if acceso:
             query = query.where(Membership.acceso == acceso)
         needle = texto.strip().lower()
-        if needle:
+        if "@" in needle and not needle.startswith("@"):
+            # An address is typed from its start: a range on the lower(correo) index, not a scan
+            # ("@dominio" alone still searches every address).
+            lowered = func.lower(User.correo)
+            query = query.where(lowered >= needle, lowered < needle + "\U0010ffff")
+        elif needle:
             escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             like = f"%{escaped}%"
             query = query.where(func.lower(User.nombre).like(like, escape="\\")

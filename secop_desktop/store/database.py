@@ -96,6 +96,23 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+    if engine.dialect.name == "sqlite":
+        refresh_statistics(engine)
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """SQLite ignores the sort indexes until it has statistics: ANALYZE when they are missing or stale.
+
+    PostgreSQL's autovacuum keeps its own statistics.
+    """
+    with engine.begin() as conn:
+        rows = conn.exec_driver_sql("SELECT count(*) FROM users").scalar() or 0
+        known: int | None = None
+        if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+            stat = conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'users' LIMIT 1").scalar()
+            known = int(str(stat).split()[0]) if stat else None
+        if known is None or abs(rows - known) > max(1000, known // 4):
+            conn.exec_driver_sql("ANALYZE")
 
 
 class Database:

@@ -17,6 +17,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -40,6 +42,13 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
+    # The admin table sorts 100,000 members by these in SQL and stops after one window.
+    __table_args__ = (
+        Index("ix_users_nombre_lower", func.lower(text("nombre"))),
+        Index("ix_users_correo_lower", func.lower(text("correo"))),
+        Index("ix_users_creado_en", "creado_en"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     # Optimistic concurrency: a stale UPDATE raises StaleDataError instead of
     # silently overwriting what another agent saved.
@@ -172,6 +181,9 @@ class Membership(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "entity_id"),
         Index("ix_memberships_entity_acceso", "entity_id", "acceso"),
+        Index("ix_memberships_entity_actualizado", "entity_id", "actualizado_en"),
+        Index("ix_memberships_entity_activo", "entity_id", "activo"),
+        Index("ix_memberships_entity_rol", "entity_id", "es_administrador", "es_proveedor"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
