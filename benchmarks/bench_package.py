@@ -23,7 +23,7 @@ from sqlalchemy import func, insert, select  # noqa: E402 - needs the sys.path l
 from secop_desktop.core import package  # noqa: E402
 from secop_desktop.core.blobstore import BlobStore  # noqa: E402
 from secop_desktop.core.documents import slots  # noqa: E402
-from secop_desktop.core.entities import EntityForm, FinancialYear, _apply  # noqa: E402
+from secop_desktop.core.entities import EntityForm, FinancialYear, apply_form  # noqa: E402
 from secop_desktop.core.services import Services  # noqa: E402
 from secop_desktop.core.training import sample_pdf  # noqa: E402
 from secop_desktop.core.validators import nit_check_digit  # noqa: E402
@@ -87,7 +87,7 @@ def populate(sv: Services, count: int, doc_kib: tuple[int, int], scratch: Path) 
                     zona_horaria="(UTC-05:00) Bogotá, Lima, Quito", estado="activo", creado_en=T0,
                     actualizado_en=T0)]).scalar_one())
             entity = Entity(creado_por_id=ids[0], creado_en=T0, actualizado_en=T0)
-            _apply(entity, form(i))
+            apply_form(entity, form(i))
             s.add(entity)
             s.flush()
             for uid, admin, acceso in ((ids[0], True, Acceso.ACEPTADO), (ids[1], False, Acceso.PENDIENTE)):
