@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -14,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from secop_desktop import paths
-from secop_desktop.core import secrets
+from secop_desktop.core import json_file, secrets
 from secop_desktop.core.errors import FieldError, ServiceError, ValidationError
 from secop_desktop.store.database import SchemaTooNewError, head_revision
 
@@ -102,19 +101,14 @@ def save_settings(settings: ConnectionSettings, base: Path | None = None) -> Pat
     settings = normalized(settings)
     if errors := validate(settings):
         raise ValidationError(errors)
-    target = settings_path(base)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(settings), ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return json_file.write_atomic(settings_path(base), asdict(settings))
 
 
 def load_settings(base: Path | None = None) -> ConnectionSettings | None:
     """The saved settings, or None (no file, or a file this version cannot read)."""
     path = settings_path(base)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json_file.read(path)
         return normalized(ConnectionSettings(host=str(raw["host"]), port=int(raw["port"]),
                                              database=str(raw["database"]), user=str(raw["user"]),
                                              sslmode=str(raw.get("sslmode", "prefer"))))

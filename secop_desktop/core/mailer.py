@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import smtplib
 import socket
@@ -25,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from secop_desktop import paths
-from secop_desktop.core import secrets, validators
+from secop_desktop.core import json_file, secrets, validators
 from secop_desktop.core.errors import FieldError, ValidationError
 from secop_desktop.core.vocab import EstadoEnvio
 from secop_desktop.store.models import Message, Setting, User
@@ -125,17 +124,12 @@ def save_settings(settings: SmtpSettings, base: Path | None = None) -> Path:
     settings = normalized(settings)
     if errors := validate(settings):
         raise ValidationError(errors)
-    target = settings_path(base)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(settings), ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return json_file.write_atomic(settings_path(base), asdict(settings))
 
 
 def load_settings(base: Path | None = None) -> SmtpSettings | None:
     try:
-        raw = json.loads(settings_path(base).read_text(encoding="utf-8"))
+        raw = json_file.read(settings_path(base))
         return normalized(SmtpSettings(host=str(raw["host"]), port=int(raw["port"]),
                                        seguridad=str(raw.get("seguridad", STARTTLS)),
                                        usuario=str(raw.get("usuario", "")), remitente=str(raw["remitente"]),
