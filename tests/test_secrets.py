@@ -21,23 +21,10 @@ from tests.memory_keyring import MemoryKeyring
 SECRET = "Clave-BD-2018*"
 
 
-class PlaintextKeyring(KeyringBackend):
+class PlaintextKeyring(MemoryKeyring):
     """Named and placed like keyrings.alt.file.PlaintextKeyring: it would write secrets to a file."""
 
     priority = 5  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
 
 
 PlaintextKeyring.__module__ = "keyrings.alt.file"

@@ -87,6 +87,36 @@ class ProbeMixin:
     cancel_probe: QPushButton
     _probe: ProbeThread | None
 
+    def _add_footer(self, layout: QVBoxLayout, extra: QPushButton) -> None:
+        """Keyring warning, busy bar, result line and Probar conexión / Guardar / <extra> / Cerrar."""
+        keyring = secrets.status()
+        self.keyring_warning = QLabel(keyring.message)
+        self.keyring_warning.setWordWrap(True)
+        self.keyring_warning.setStyleSheet(WARNING_STYLE)
+        self.keyring_warning.setVisible(not keyring.usable)
+        layout.addWidget(self.keyring_warning)
+        self.progress = busy_bar()
+        layout.addWidget(self.progress)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Resultado")
+        layout.addWidget(self.status)
+
+        buttons = QHBoxLayout()
+        self.probe_button = QPushButton("&Probar conexión")
+        self.probe_button.clicked.connect(self.probe)  # type: ignore[attr-defined]
+        self.cancel_probe = QPushButton("Cancelar &prueba")
+        self.cancel_probe.setVisible(False)
+        self.cancel_probe.clicked.connect(self._cancel)
+        self.save_button = QPushButton("&Guardar")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)  # type: ignore[attr-defined]
+        self.close_button = QPushButton("&Cerrar")
+        self.close_button.clicked.connect(self.reject)  # type: ignore[attr-defined]
+        for button in (self.probe_button, self.cancel_probe, self.save_button, extra, self.close_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+
     def _start_probe(self, work: Callable[[], tuple[bool, str]], busy_text: str) -> None:
         self._probe = ProbeThread(work)
         self._probe.result.connect(self._probe_done)
@@ -185,37 +215,9 @@ class ConnectionDialog(ProbeMixin, QDialog):
         self.errors.add(form, "sslmode")
         layout.addLayout(form)
 
-        keyring = secrets.status()
-        self.keyring_warning = QLabel(keyring.message)
-        self.keyring_warning.setWordWrap(True)
-        self.keyring_warning.setStyleSheet(WARNING_STYLE)
-        self.keyring_warning.setVisible(not keyring.usable)
-        layout.addWidget(self.keyring_warning)
-
-        self.progress = busy_bar()
-        layout.addWidget(self.progress)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName("Resultado")
-        layout.addWidget(self.status)
-
-        buttons = QHBoxLayout()
-        self.probe_button = QPushButton("&Probar conexión")
-        self.probe_button.clicked.connect(self.probe)
-        self.cancel_probe = QPushButton("Cancelar &prueba")
-        self.cancel_probe.setVisible(False)
-        self.cancel_probe.clicked.connect(self._cancel)
-        self.save_button = QPushButton("&Guardar")
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
         self.local_button = QPushButton("Usar base de datos &local")
         self.local_button.clicked.connect(self.use_local)
-        self.close_button = QPushButton("&Cerrar")
-        self.close_button.clicked.connect(self.reject)
-        for button in (self.probe_button, self.cancel_probe, self.save_button, self.local_button,
-                       self.close_button):
-            buttons.addWidget(button)
-        layout.addLayout(buttons)
+        self._add_footer(layout, self.local_button)
         self._load()
 
     # --- values -----------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core import mailer, secrets
+from secop_desktop.core import mailer
 from secop_desktop.core.errors import ValidationError
 from secop_desktop.core.mailer import SmtpSettings
 from secop_desktop.views.connection_dialog import (
@@ -28,7 +27,6 @@ from secop_desktop.views.connection_dialog import (
     WARNING_STYLE,
     FieldErrors,
     ProbeMixin,
-    busy_bar,
 )
 from secop_desktop.views.forms import add_row
 
@@ -85,36 +83,9 @@ class SmtpDialog(ProbeMixin, QDialog):
         self.errors.add(form, "remitente")
         layout.addLayout(form)
 
-        keyring = secrets.status()
-        self.keyring_warning = QLabel(keyring.message)
-        self.keyring_warning.setWordWrap(True)
-        self.keyring_warning.setStyleSheet(WARNING_STYLE)
-        self.keyring_warning.setVisible(not keyring.usable)
-        layout.addWidget(self.keyring_warning)
-        self.progress = busy_bar()
-        layout.addWidget(self.progress)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName("Resultado")
-        layout.addWidget(self.status)
-
-        buttons = QHBoxLayout()
-        self.probe_button = QPushButton("&Probar conexión")
-        self.probe_button.clicked.connect(self.probe)
-        self.cancel_probe = QPushButton("Cancelar &prueba")
-        self.cancel_probe.setVisible(False)
-        self.cancel_probe.clicked.connect(self._cancel)
-        self.save_button = QPushButton("&Guardar")
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
         self.off_button = QPushButton("&Desactivar correo")
         self.off_button.clicked.connect(self.switch_off)
-        self.close_button = QPushButton("&Cerrar")
-        self.close_button.clicked.connect(self.reject)
-        for button in (self.probe_button, self.cancel_probe, self.save_button, self.off_button,
-                       self.close_button):
-            buttons.addWidget(button)
-        layout.addLayout(buttons)
+        self._add_footer(layout, self.off_button)
         self._load()
 
     def _security_changed(self, seguridad: str) -> None:
