@@ -21,7 +21,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from secop_desktop.core.blobstore import BlobStore  # noqa: E402 - needs the sys.path line
+from secop_desktop.core.documents.blobstore import BlobStore  # noqa: E402 - needs the sys.path line
 
 MIB = 1 << 20
 GOAL_RATIO = 0.70

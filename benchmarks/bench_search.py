@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import Engine, insert, text
 
 from secop_desktop.core import validators
-from secop_desktop.core.entities import EntityService
+from secop_desktop.core.entities.service import EntityService
 from secop_desktop.core.text import fold
 from secop_desktop.store.database import Database
 from secop_desktop.store.models import Entity

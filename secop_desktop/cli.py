@@ -57,7 +57,7 @@ class SpanishParser(argparse.ArgumentParser):
 
 def _estado(value: str) -> str:
     """An access state (Pendiente, Aceptado, Rechazado, Cancelado) or a user state, in any case."""
-    from secop_desktop.core.vocab import Acceso, EstadoUsuario
+    from secop_desktop.vocab import Acceso, EstadoUsuario
 
     for option in [a.value for a in Acceso] + [e.value for e in EstadoUsuario]:
         if fold(option) == fold(value):
@@ -158,7 +158,7 @@ class TerminalProgress:
 
 def _open_services(args: argparse.Namespace, progress: Callable[[int, int], None] | None = None) -> Any:
     if args.capacitacion:
-        from secop_desktop.core import training
+        from secop_desktop.core.training import training
 
         return training.open_training(progress=progress)
     from secop_desktop.core.services import Services
@@ -177,7 +177,7 @@ class UsageProblem(Exception):
 def _find_entity(services: Any, entidad: str, pais: str = "COLOMBIA") -> Any:
     from sqlalchemy import select
 
-    from secop_desktop.core.entities import summary
+    from secop_desktop.core.entities.service import summary
     from secop_desktop.store.models import Entity
 
     digits = re.sub(r"[\s.]", "", entidad)
@@ -204,7 +204,7 @@ def _cmd_init(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def _cmd_reiniciar(args: argparse.Namespace, out: IO[str], confirm: Callable[[str], str]) -> int:
-    from secop_desktop.core import training
+    from secop_desktop.core.training import training
 
     if not args.si:
         if not sys.stdin.isatty():
@@ -224,7 +224,7 @@ def _cmd_reiniciar(args: argparse.Namespace, out: IO[str], confirm: Callable[[st
 
 
 def _cmd_exportar(args: argparse.Namespace, out: IO[str]) -> int:
-    from secop_desktop.core import package
+    from secop_desktop.core.packages import package
 
     services = _open_services(args)
     try:
@@ -260,7 +260,7 @@ def _print_preview(preview: Any, out: IO[str]) -> None:
 
 
 def _cmd_importar(args: argparse.Namespace, out: IO[str]) -> int:
-    from secop_desktop.core import package
+    from secop_desktop.core.packages import package
 
     services = _open_services(args)
     try:
@@ -301,7 +301,7 @@ def _cmd_importar(args: argparse.Namespace, out: IO[str]) -> int:
 def _cmd_usuarios(args: argparse.Namespace, out: IO[str]) -> int:
     from sqlalchemy import select
 
-    from secop_desktop.core.vocab import Acceso
+    from secop_desktop.vocab import Acceso
     from secop_desktop.store.models import Entity, Membership, User
 
     services = _open_services(args)
@@ -345,7 +345,7 @@ def _cmd_decidir(args: argparse.Namespace, out: IO[str], ask: Callable[[str], st
     from sqlalchemy import select
 
     from secop_desktop.core import validators
-    from secop_desktop.core.access import Accion
+    from secop_desktop.core.access.service import Accion
     from secop_desktop.store.models import Membership, User
 
     accion = Accion.ACEPTAR if args.orden == "aceptar" else Accion.RECHAZAR
@@ -371,7 +371,8 @@ def _cmd_decidir(args: argparse.Namespace, out: IO[str], ask: Callable[[str], st
 
 
 def _cmd_buzon(args: argparse.Namespace, out: IO[str]) -> int:
-    from secop_desktop.core import outbox, validators
+    from secop_desktop.core import validators
+    from secop_desktop.core.accounts import mailbox as outbox
     from secop_desktop.core.dates import format_fecha
     from secop_desktop.store.models import User
 
@@ -402,8 +403,8 @@ def _cmd_buzon(args: argparse.Namespace, out: IO[str]) -> int:
 def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None = None,
         ask: Callable[[str], str] | None = None) -> int:
     """Runs one command; returns the exit code (0 ok, 1 refused by a rule, 2 wrong use)."""
-    from secop_desktop.core.blobstore import CopyCancelled
-    from secop_desktop.core.errors import ServiceError
+    from secop_desktop.core.documents.blobstore import CopyCancelled
+    from secop_desktop.errors import ServiceError
 
     out = out or sys.stdout
     err = err or sys.stderr

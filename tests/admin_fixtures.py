@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 
 from secop_desktop.core.services import Services
-from secop_desktop.core.vocab import ZONA_HORARIA_BOGOTA, Acceso
+from secop_desktop.vocab import ZONA_HORARIA_BOGOTA, Acceso
 from secop_desktop.store.database import Database
 from secop_desktop.store.models import Membership, User
 

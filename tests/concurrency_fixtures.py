@@ -8,16 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from secop_desktop.core.access import Accion
-from secop_desktop.core.errors import (
+from secop_desktop.core.access.service import Accion
+from secop_desktop.errors import (
     ConflictError,
     PermissionDenied,
     ServiceError,
     ValidationError,
 )
-from secop_desktop.core.passwords import hash_secret
+from secop_desktop.core.accounts.passwords import hash_secret
 from secop_desktop.core.services import Services
-from secop_desktop.core.vocab import Acceso
+from secop_desktop.vocab import Acceso
 from secop_desktop.store.models import Membership, User
 
 BARRIER_TIMEOUT = 60.0

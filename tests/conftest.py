@@ -16,7 +16,7 @@ import keyring
 import pytest
 
 from secop_desktop.core.services import Services
-from secop_desktop.core.users import UserRegistration
+from secop_desktop.core.accounts.users import UserRegistration
 from secop_desktop.store.database import Database
 from tests.memory_keyring import MemoryKeyring
 from tests.pg_server import PostgresServer
@@ -133,7 +133,7 @@ def registration(usuario: str = "victor_2018", **overrides: object) -> UserRegis
 
 def active_user(services: Services, usuario: str = "victor_2018", **overrides: object) -> int:
     """Registers and confirms a user through the real services; returns its id."""
-    from secop_desktop.core import outbox
+    from secop_desktop.core.accounts import mailbox as outbox
 
     info = services.users.register(registration(usuario, **overrides))
     with services.db.session() as s:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from secop_desktop.core.entities import EntityForm, FinancialYear
-from secop_desktop.core.vocab import PERSONA_NATURAL
+from secop_desktop.core.entities.service import EntityForm, FinancialYear
+from secop_desktop.vocab import PERSONA_NATURAL
 
 
 def company_form(nombre: str = "H&H Asociados", nit: str = "800111202", **overrides: object) -> EntityForm:

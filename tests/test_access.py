@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError
 
-from secop_desktop.core import audit, outbox
-from secop_desktop.core.access import Accion
-from secop_desktop.core.errors import ConflictError, PermissionDenied, ServiceError
+from secop_desktop.core.access import audit
+from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.access.service import Accion
+from secop_desktop.errors import ConflictError, PermissionDenied, ServiceError
 from secop_desktop.core.services import Services
 from secop_desktop.store.models import AuditEntry
 from tests.conftest import FakeClock, active_user, registration
@@ -110,12 +110,15 @@ def test_create_user_sends_activation(services: Services, account: tuple[int, in
 
 
 def test_audit_log_is_append_only(services: Services, account: tuple[int, int]) -> None:
-    with pytest.raises(DBAPIError, match="solo inserción"):
+    # The store turns the trigger's refusal into the project's own error; the cause keeps why.
+    with pytest.raises(ServiceError) as refused:
         with services.db.session() as s:
             s.execute(text("UPDATE audit_log SET actor = 'otro'"))
-    with pytest.raises(DBAPIError, match="solo inserción"):
+    assert "solo inserción" in str(refused.value.__cause__)
+    with pytest.raises(ServiceError) as refused:
         with services.db.session() as s:
             s.execute(text("DELETE FROM audit_log"))
+    assert "solo inserción" in str(refused.value.__cause__)
     with services.db.session() as s:
         assert s.scalars(select(AuditEntry)).first() is not None
 

@@ -10,10 +10,11 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QTableV
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from secop_desktop.core import audit, outbox
-from secop_desktop.core.access import LAST_ADMIN, Accion
+from secop_desktop.core.access import audit
+from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.access.service import LAST_ADMIN, Accion
 from secop_desktop.core.dates import format_elapsed
-from secop_desktop.core.errors import PermissionDenied
+from secop_desktop.errors import PermissionDenied
 from secop_desktop.core.services import Services
 from secop_desktop.core.text import fold
 from secop_desktop.store.models import Membership

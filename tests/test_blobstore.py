@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from secop_desktop.core import blobstore
-from secop_desktop.core.blobstore import BlobStore, CopyCancelled, StoredBlob
+from secop_desktop.core.documents import blobstore
+from secop_desktop.core.documents.blobstore import BlobStore, CopyCancelled, StoredBlob
 
 
 def _files(root: Path) -> list[Path]:

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from secop_desktop.core import audit
-from secop_desktop.core.blobstore import TMP_DIR, TMP_SUFFIX
-from secop_desktop.core.documents import (
+from secop_desktop.core.access import audit
+from secop_desktop.core.documents.blobstore import TMP_DIR, TMP_SUFFIX
+from secop_desktop.core.documents.service import (
     MAX_SIZE_SETTING,
     CopyCancelled,
     DocumentRefused,
     DocumentService,
     slots,
 )
-from secop_desktop.core.errors import ServiceError
+from secop_desktop.errors import ServiceError
 from secop_desktop.core.services import Services
 from secop_desktop.store.models import Document, Setting
 from tests.conftest import active_user

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from secop_desktop.core import outbox
-from secop_desktop.core.errors import ConflictError, PermissionDenied, ServiceError, ValidationError
+from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.errors import ConflictError, PermissionDenied, ServiceError, ValidationError
 from secop_desktop.core.services import Services
 from secop_desktop.store.models import Entity, Membership
 from tests.conftest import FakeClock, active_user

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from secop_desktop.core.file_policy import (
+from secop_desktop.core.documents.file_policy import (
     DEFAULT_MAX_SIZE,
     EXECUTABLE_EXTENSIONS,
     HEAD_SIZE,

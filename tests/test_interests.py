@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from secop_desktop.core import audit
-from secop_desktop.core.access import Accion
-from secop_desktop.core.errors import PermissionDenied, ServiceError, ValidationError
-from secop_desktop.core.interests import InterestService, check_codigo, normalize_codigo
+from secop_desktop.core.access import audit
+from secop_desktop.core.access.service import Accion
+from secop_desktop.errors import PermissionDenied, ServiceError, ValidationError
+from secop_desktop.core.entities.interests import InterestService, check_codigo, normalize_codigo
 from secop_desktop.core.services import Services
 from tests.admin_fixtures import Account, admin_account, requester
 

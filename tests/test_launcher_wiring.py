@@ -6,8 +6,9 @@ import time
 from pathlib import Path
 
 from secop_desktop import paths
-from secop_desktop.core import connection, mailer
-from secop_desktop.core.vocab import EstadoEnvio
+from secop_desktop.core import connection
+from secop_desktop.core.mail import mailer
+from secop_desktop.vocab import EstadoEnvio
 from secop_desktop.views import launcher
 from tests.conftest import registration
 from tests.memory_keyring import MemoryKeyring
@@ -64,7 +65,7 @@ def test_configured_smtp_sends_in_the_background(memory_keyring: MemoryKeyring) 
             scheduler.stop()
         assert [m.message["Subject"] for m in server.received] == ["Activación de su registro en SECOP"]
         with services.db.session() as s:
-            from secop_desktop.core import outbox
+            from secop_desktop.core.accounts import mailbox as outbox
 
             [message] = outbox.inbox(s)
         assert message.envio_estado == EstadoEnvio.ENVIADO.value

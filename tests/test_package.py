@@ -13,14 +13,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from secop_desktop.core import audit, outbox, package
-from secop_desktop.core.blobstore import CopyCancelled
-from secop_desktop.core.documents import DocumentService
-from secop_desktop.core.entities import form_of
-from secop_desktop.core.passwords import verify_secret
+from secop_desktop.core.access import audit
+from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.packages import package
+from secop_desktop.core.documents.blobstore import CopyCancelled
+from secop_desktop.core.documents.service import DocumentService
+from secop_desktop.core.entities.service import form_of
+from secop_desktop.core.accounts.passwords import verify_secret
 from secop_desktop.core.services import Services
-from secop_desktop.core.training import sample_pdf
-from secop_desktop.core.vocab import Acceso, EstadoUsuario
+from secop_desktop.core.training.training import sample_pdf
+from secop_desktop.vocab import Acceso, EstadoUsuario
 from secop_desktop.store.models import AreaInteres, Document, Entity, Membership, Message, User
 from tests.conftest import FakeClock, active_user
 from tests.factories import company_form
@@ -435,7 +437,7 @@ def test_imported_entity_messages_and_access(services: Services, exported: tuple
 
 def test_summary_shows_entity_representative_documents_with_hashes_and_state(source: Services,
                                                                              tmp_path: Path) -> None:
-    from secop_desktop.core.summary import registration_summary, render_html
+    from secop_desktop.core.entities.summary import registration_summary, render_html
 
     entity_id = seed_registration(source, tmp_path / "archivos")
     summary = registration_summary(source, entity_id)

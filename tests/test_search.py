@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert, text
 
-from secop_desktop.core import name_search
+from secop_desktop.store import entity_search as name_search
 from secop_desktop.core.services import Services
 from secop_desktop.core.text import fold
 from secop_desktop.store.models import Entity

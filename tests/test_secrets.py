@@ -14,7 +14,8 @@ from keyring.backends.chainer import ChainerBackend
 from sqlalchemy.engine import make_url
 
 from secop_desktop import paths
-from secop_desktop.core import connection, mailer, secrets
+from secop_desktop.core import connection, secrets
+from secop_desktop.core.mail import mailer
 from secop_desktop.core.connection import ConnectionSettings
 from tests.memory_keyring import MemoryKeyring
 

@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from stdnum.co import nit as co_nit
 
 from secop_desktop import paths
-from secop_desktop.core import outbox, training
-from secop_desktop.core.access import Accion
-from secop_desktop.core.divipola import divipola
-from secop_desktop.core.documents import DocumentService, slots
+from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.training import training
+from secop_desktop.core.access.service import Accion
+from secop_desktop.core.entities.divipola import divipola
+from secop_desktop.core.documents.service import DocumentService, slots
 from secop_desktop.core.services import Services
-from secop_desktop.core.vocab import TIPOS_ORGANIZACION, Acceso, EstadoUsuario
+from secop_desktop.vocab import TIPOS_ORGANIZACION, Acceso, EstadoUsuario
 from secop_desktop.store.models import Document, Entity, Membership, Message, User
 from tests.conftest import registration
 from tests.factories import company_form, persona_natural_form

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QMainWindow, QPushBu
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from secop_desktop.core import training
-from secop_desktop.core.access import Accion
+from secop_desktop.core.training import training
+from secop_desktop.core.access.service import Accion
 from secop_desktop.core.services import Services
 from secop_desktop.store.models import Document, Entity
 from secop_desktop.views.package_dialogs import ExportDialog, ImportDialog

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from secop_desktop.core import outbox
+from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.services import Services
 from secop_desktop.store.models import Membership
 from secop_desktop.views.qt_app import application

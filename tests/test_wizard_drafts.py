@@ -9,7 +9,7 @@ import shiboken6
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QListWidget, QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
 
-from secop_desktop.core import flow
+from secop_desktop.core.registration import flow
 from secop_desktop.core.services import Services
 from secop_desktop.views.qt_app import application
 from secop_desktop.views.start_window import StartWindow

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from secop_desktop.core import outbox
+from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.services import Services
 from secop_desktop.store.models import User
 from secop_desktop.wizard.registration_wizard import RegistrationWizard

@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from secop_desktop import paths
 from secop_desktop.core import json_file, secrets
-from secop_desktop.core.errors import FieldError, ServiceError, ValidationError
+from secop_desktop.errors import FieldError, ServiceError, ValidationError
 from secop_desktop.store.database import SchemaTooNewError, head_revision
 
 SETTINGS_FILE = "conexion.json"

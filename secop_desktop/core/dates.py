@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from secop_desktop.core.vocab import ZONA_HORARIA_BOGOTA, ZONA_IANA
+from secop_desktop.vocab import ZONA_HORARIA_BOGOTA, ZONA_IANA
 
 
 def _zone(zona: str) -> ZoneInfo:

@@ -11,7 +11,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends.chainer import ChainerBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
-from secop_desktop.core.errors import ServiceError
+from secop_desktop.errors import ServiceError
 
 SERVICE = "secop-desktop"
 Kind = Literal["db", "smtp"]

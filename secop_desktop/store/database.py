@@ -14,13 +14,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from secop_desktop.errors import AlreadyExists, ConflictError, InvalidValue, ServiceError, StoreUnavailable
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-class SchemaTooNewError(RuntimeError):
+class SchemaTooNewError(ServiceError):
     """The database was migrated by a newer secop-desktop than this one."""
 
     def __init__(self, revision: str) -> None:
@@ -115,6 +119,33 @@ def refresh_statistics(engine: Engine) -> None:
             conn.exec_driver_sql("ANALYZE")
 
 
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Turns SQLAlchemy's exceptions into the project's own (messages never carry SQL or URLs)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise AlreadyExists() from exc
+    except StaleDataError as exc:
+        raise ConflictError() from exc
+    except DataError as exc:
+        raise InvalidValue() from exc
+    except (OperationalError, InterfaceError) as exc:
+        raise StoreUnavailable() from exc
+    except DBAPIError as exc:  # e.g. a trigger's refusal
+        raise InvalidValue("La base de datos rechazó la operación.") from exc
+
+
+def flush(session: Session) -> None:
+    """Flushes pending changes, raising the project's errors (e.g. AlreadyExists) on the spot."""
+    with translated_errors():
+        session.flush()
+
+
+UnitOfWork = Session
+"""What `Database.session()` yields; core names it in type hints without importing SQLAlchemy."""
+
+
 class Database:
     """One database: the engine, a session factory and units of work."""
 
@@ -131,10 +162,14 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on any error."""
+        """A unit of work: commits on success, rolls back on any error.
+
+        The database's own exceptions leave as the project's errors, so no caller above the
+        store needs to know SQLAlchemy.
+        """
         session = self._sessions()
         try:
-            with session.begin():
+            with translated_errors(), session.begin():
                 yield session
         finally:
             session.close()

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from secop_desktop.core.vocab import Acceso, EstadoEnvio, EstadoUsuario
+from secop_desktop.vocab import Acceso, EstadoEnvio, EstadoUsuario
 from secop_desktop.store.types import UTCDateTime
 
 NAMING_CONVENTION = {

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from secop_desktop.core.dates import format_fecha
-from secop_desktop.core.documents import (
+from secop_desktop.core.documents.service import (
     RECOMENDACIONES,
     RECOMENDACIONES_TITULO,
     CopyCancelled,
@@ -33,8 +33,8 @@ from secop_desktop.core.documents import (
     all_slots,
     slots,
 )
-from secop_desktop.core.errors import ServiceError
-from secop_desktop.core.file_policy import format_size, printable_name
+from secop_desktop.errors import ServiceError
+from secop_desktop.core.documents.file_policy import format_size, printable_name
 from secop_desktop.core.services import Services
 
 FALTA = "Falta el documento"

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core.access import Accion, AccessService, AuditRow
+from secop_desktop.core.access.service import Accion, AccessService, AuditRow
 from secop_desktop.core.clock import Clock
 from secop_desktop.core.dates import format_fecha
-from secop_desktop.core.entities import ENTITY_LABELS
-from secop_desktop.core.vocab import ZONA_HORARIA_BOGOTA
+from secop_desktop.core.entities.service import ENTITY_LABELS
+from secop_desktop.vocab import ZONA_HORARIA_BOGOTA
 from secop_desktop.views.forms import add_row
 
 # Audit codes in the guide's words; unknown codes are shown readable rather than hidden.

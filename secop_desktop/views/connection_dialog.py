@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from secop_desktop import paths
 from secop_desktop.core import connection, secrets
 from secop_desktop.core.connection import ConnectionSettings
-from secop_desktop.core.errors import FieldError, ValidationError
+from secop_desktop.errors import FieldError, ValidationError
 from secop_desktop.views.forms import add_row
 
 ERROR_STYLE = "color: #b00020"

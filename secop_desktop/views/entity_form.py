@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from secop_desktop.core import validators
-from secop_desktop.core.divipola import divipola
-from secop_desktop.core.entities import ENTITY_LABELS, FINANCIAL_LABELS, EntityForm, FinancialYear
-from secop_desktop.core.errors import FieldError
+from secop_desktop.core.entities.divipola import divipola
+from secop_desktop.core.entities.service import ENTITY_LABELS, FINANCIAL_LABELS, EntityForm, FinancialYear
+from secop_desktop.errors import FieldError
 from secop_desktop.core.money import MoneyError, format_money, parse_money
-from secop_desktop.core.vocab import (
+from secop_desktop.vocab import (
     REGIMENES_TRIBUTARIOS,
     TIPOS_CUENTA_BANCARIA,
     TIPOS_DOCUMENTO_IDENTIDAD,

@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core import outbox
-from secop_desktop.core.entities import Registration
-from secop_desktop.core.errors import PermissionDenied
-from secop_desktop.core.interests import InterestService
+from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.entities.service import Registration
+from secop_desktop.errors import PermissionDenied
+from secop_desktop.core.entities.interests import InterestService
 from secop_desktop.core.services import Services
-from secop_desktop.core.users import UserInfo
-from secop_desktop.core.vocab import MESA_DE_SERVICIO, TIPOS_PLURALES, ZONA_IANA, Acceso
+from secop_desktop.core.accounts.users import UserInfo
+from secop_desktop.vocab import MESA_DE_SERVICIO, TIPOS_PLURALES, ZONA_IANA, Acceso
 from secop_desktop.views import contrast
 from secop_desktop.views.admin_window import AdminWindow, open_admin_for
 from secop_desktop.views.areas_interes import AreasInteresPage

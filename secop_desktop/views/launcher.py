@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import OperationalError
 
-from secop_desktop.core import connection, mailer
+from secop_desktop.core import connection
+from secop_desktop.core.mail import mailer
 from secop_desktop.core.services import Services
-from secop_desktop.core.users import UserInfo
+from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.store.database import SchemaTooNewError
 from secop_desktop.views.qt_app import application
 from secop_desktop.views.start_window import StartWindow
@@ -26,7 +27,7 @@ from secop_desktop.wizard.registration_wizard import RegistrationWizard
 
 def _open_training() -> Services:
     """The practice store; the first time it is seeded, with a progress dialog meanwhile."""
-    from secop_desktop.core import training
+    from secop_desktop.core.training import training
 
     dialog = QProgressDialog("Preparando los datos de práctica de la capacitación…", "", 0, 100)
     dialog.setWindowTitle(training.BANNER)

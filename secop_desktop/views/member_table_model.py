@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from secop_desktop.core.access import SORT_KEYS, AccessService, MemberRow, PageCursor
+from secop_desktop.core.access.service import SORT_KEYS, AccessService, MemberRow, PageCursor
 from secop_desktop.core.clock import Clock
 from secop_desktop.core.dates import format_elapsed
-from secop_desktop.core.vocab import ZONA_HORARIA_BOGOTA
+from secop_desktop.vocab import ZONA_HORARIA_BOGOTA
 
 Index = QModelIndex | QPersistentModelIndex
 

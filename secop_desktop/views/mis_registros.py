@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from secop_desktop.core.dates import format_elapsed
-from secop_desktop.core.entities import EntitySummary, Registration
-from secop_desktop.core.errors import ServiceError
+from secop_desktop.core.entities.service import EntitySummary, Registration
+from secop_desktop.errors import ServiceError
 from secop_desktop.core.services import Services
-from secop_desktop.core.users import UserInfo
-from secop_desktop.core.vocab import PAISES
+from secop_desktop.core.accounts.users import UserInfo
+from secop_desktop.vocab import PAISES
 from secop_desktop.views.forms import add_row
 from secop_desktop.views.message_label import MessageLabel
 

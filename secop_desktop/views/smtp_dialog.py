@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core import mailer
-from secop_desktop.core.errors import ValidationError
-from secop_desktop.core.mailer import SmtpSettings
+from secop_desktop.core.mail import mailer
+from secop_desktop.errors import ValidationError
+from secop_desktop.core.mail.mailer import SmtpSettings
 from secop_desktop.views.connection_dialog import (
     ERROR_STYLE,
     OK_STYLE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
-from secop_desktop.core import outbox
+from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.services import Services
 from secop_desktop.views.message_label import MessageLabel
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core import training
+from secop_desktop.core.training import training
 from secop_desktop.core.services import Services
 from secop_desktop.views.confirm_dialog import Confirm, ask_with_message_box
 

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core.access import DESTRUCTIVE, Accion, AccessService, MemberRow, allowed
+from secop_desktop.core.access.service import DESTRUCTIVE, Accion, AccessService, MemberRow, allowed
 from secop_desktop.core.clock import Clock
-from secop_desktop.core.errors import ConflictError, ServiceError
-from secop_desktop.core.vocab import ZONA_HORARIA_BOGOTA, Acceso
+from secop_desktop.errors import ConflictError, ServiceError
+from secop_desktop.vocab import ZONA_HORARIA_BOGOTA, Acceso
 from secop_desktop.views.confirm_dialog import Confirm
 from secop_desktop.views.create_user_dialog import CreateUserDialog
 from secop_desktop.views.forms import add_row

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from secop_desktop.core import flow
+from secop_desktop.core.registration import flow
 from secop_desktop.views.attachments_panel import AttachmentsPanel
 from secop_desktop.wizard.common import TERMINOS, TERMINOS_TITULO, FlowPage, paragraph
 

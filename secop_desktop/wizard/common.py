@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 
-from secop_desktop.core import flow
+from secop_desktop.core.registration import flow
 
 if TYPE_CHECKING:
     from secop_desktop.wizard.registration_wizard import RegistrationWizard

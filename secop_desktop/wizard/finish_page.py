@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from secop_desktop.core import flow
+from secop_desktop.core.registration import flow
 from secop_desktop.wizard.common import FlowPage, heading, paragraph
 
 if TYPE_CHECKING:

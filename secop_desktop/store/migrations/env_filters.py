@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from secop_desktop.core.name_search import SEARCH_INDEX_OBJECTS
+from secop_desktop.store.entity_search import SEARCH_INDEX_OBJECTS
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

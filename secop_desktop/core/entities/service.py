@@ -7,16 +7,16 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from secop_desktop.core import audit, outbox, validators
+from secop_desktop.core import validators
+from secop_desktop.core.access import audit
+from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.clock import Clock, utcnow
-from secop_desktop.core.divipola import divipola
-from secop_desktop.core.errors import ConflictError, FieldError, PermissionDenied, ServiceError, ValidationError
+from secop_desktop.core.entities.divipola import divipola
+from secop_desktop.errors import AlreadyExists, ConflictError, FieldError, PermissionDenied, ServiceError, ValidationError
 from secop_desktop.core.text import fold
-from secop_desktop.core.vocab import (
+from secop_desktop.vocab import (
     AREAS_NEGOCIO,
     PAISES,
     REGIMENES_TRIBUTARIOS,
@@ -353,7 +353,7 @@ class EntityService:
         needle = fold(nombre)
         if not nit_clean and not needle:
             return []
-        from secop_desktop.core.name_search import matching_ids
+        from secop_desktop.store.entity_search import matching_ids
 
         with self.db.session() as s:
             # Trigram index of migration 0002 (FTS5 on SQLite, pg_trgm on PostgreSQL).
@@ -397,7 +397,7 @@ class EntityService:
                             "Su usuario es el usuario administrador, usted puede administrar la información "
                             "de su Entidad y dar acceso a nuevos usuarios.")
                 return EntityRecord(entity.id, entity.version, form_of(entity), entity.persona_natural)
-        except IntegrityError as exc:
+        except AlreadyExists as exc:
             raise ValidationError([_e("nit", "Ya existe una Entidad registrada con este NIT. "
                                               "Use «Solicitud de acceso».")]) from exc
 
@@ -429,9 +429,7 @@ class EntityService:
                 audit.record(s, now, audit.Actor(user.id, user.usuario), "entidad_actualizada", "entidad",
                              entity.id, entity_id=entity.id, antes=before, despues=snapshot(entity))
                 return EntityRecord(entity.id, entity.version, form_of(entity), entity.persona_natural)
-        except StaleDataError as exc:
-            raise ConflictError() from exc
-        except IntegrityError as exc:
+        except AlreadyExists as exc:
             raise ValidationError([_e("nit", "Ya existe otra Entidad registrada con este NIT.")]) from exc
 
     def request_access(self, user_id: int, entity_id: int) -> Registration:
@@ -458,7 +456,7 @@ class EntityService:
                                 f"El usuario {user.nombre} ({user.correo}) está solicitando acceso a "
                                 f"{entity.nombre}. Ábrala en Administración de usuarios para aceptarla.")
                 return _registration(m, entity)
-        except IntegrityError as exc:
+        except AlreadyExists as exc:
             raise ServiceError("Ya existe una solicitud para esta Entidad.") from exc
 
     def my_registrations(self, user_id: int) -> list[Registration]:

@@ -23,15 +23,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from secop_desktop import paths
-from secop_desktop.core import outbox
-from secop_desktop.core.access import Accion
+from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.access.service import Accion
 from secop_desktop.core.clock import Clock, utcnow
-from secop_desktop.core.divipola import divipola
-from secop_desktop.core.documents import DocumentService, slots
-from secop_desktop.core.entities import EntityForm, FinancialYear
+from secop_desktop.core.entities.divipola import divipola
+from secop_desktop.core.documents.service import DocumentService, slots
+from secop_desktop.core.entities.service import EntityForm, FinancialYear
 from secop_desktop.core.services import Services
-from secop_desktop.core.users import UserRegistration
-from secop_desktop.core.vocab import PERSONA_NATURAL, TIPOS_ORGANIZACION, TIPOS_PLURALES, Acceso, EstadoUsuario
+from secop_desktop.core.accounts.users import UserRegistration
+from secop_desktop.vocab import PERSONA_NATURAL, TIPOS_ORGANIZACION, TIPOS_PLURALES, Acceso, EstadoUsuario
 from secop_desktop.store.database import Database, head_revision
 from secop_desktop.store.models import (
     AreaInteres,

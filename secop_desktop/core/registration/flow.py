@@ -25,10 +25,10 @@ from dataclasses import asdict, dataclass, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from secop_desktop.core.drafts import strip_secrets
-from secop_desktop.core.entities import EntityForm, EntityRecord, EntitySummary, FinancialYear
-from secop_desktop.core.users import UserInfo, UserRegistration
-from secop_desktop.core.vocab import TIPOS_PERSONA_NATURAL
+from secop_desktop.core.registration.drafts import strip_secrets
+from secop_desktop.core.entities.service import EntityForm, EntityRecord, EntitySummary, FinancialYear
+from secop_desktop.core.accounts.users import UserInfo, UserRegistration
+from secop_desktop.vocab import TIPOS_PERSONA_NATURAL
 
 USUARIO = "usuario"
 CONFIRMAR = "confirmar"

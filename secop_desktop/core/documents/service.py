@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from secop_desktop.core import audit
-from secop_desktop.core.blobstore import BlobStore, CopyCancelled, StoredBlob
-from secop_desktop.core.entities import is_admin
-from secop_desktop.core.errors import PermissionDenied, ServiceError
-from secop_desktop.core.file_policy import (
+from secop_desktop.core.access import audit
+from secop_desktop.core.documents.blobstore import BlobStore, CopyCancelled, StoredBlob
+from secop_desktop.core.entities.service import is_admin
+from secop_desktop.errors import PermissionDenied, ServiceError
+from secop_desktop.core.documents.file_policy import (
     DEFAULT_MAX_SIZE,
     Refusal,
     check_file,

@@ -10,14 +10,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from secop_desktop.core import audit, outbox
+from secop_desktop.core.access import audit
+from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.clock import Clock, utcnow
-from secop_desktop.core.entities import active_admin_count, is_admin
-from secop_desktop.core.errors import ConflictError, PermissionDenied, ServiceError
-from secop_desktop.core.users import UserRegistration, UserService
-from secop_desktop.core.vocab import Acceso
+from secop_desktop.core.entities.service import active_admin_count, is_admin
+from secop_desktop.errors import AlreadyExists, ConflictError, PermissionDenied, ServiceError
+from secop_desktop.core.accounts.users import UserRegistration, UserService
+from secop_desktop.vocab import Acceso
 from secop_desktop.store.database import Database
 from secop_desktop.store.models import AuditEntry, Entity, Membership, User
 
@@ -394,7 +394,9 @@ class AccessService:
                 if active_admin_count(s, entity_id) == 0:
                     raise ServiceError(LAST_ADMIN)
                 return changed
-        except StaleDataError as exc:
+        except ConflictError as exc:
+            if exc.message != ConflictError().message:
+                raise
             raise ConflictError("Otro administrador cambió esta solicitud al mismo tiempo. "
                                 "Se muestran los datos actuales.") from exc
 

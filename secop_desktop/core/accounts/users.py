@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from secop_desktop.core import audit, outbox, validators
+from secop_desktop.core import validators
+from secop_desktop.core.access import audit
+from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.clock import Clock, utcnow
-from secop_desktop.core.errors import FieldError, ServiceError, ValidationError
-from secop_desktop.core.passwords import hash_secret, normalize_answer, verify_secret
-from secop_desktop.core.vocab import (
+from secop_desktop.errors import AlreadyExists, FieldError, ServiceError, ValidationError
+from secop_desktop.core.accounts.passwords import hash_secret, normalize_answer, verify_secret
+from secop_desktop.vocab import (
     PAISES,
     PREGUNTAS_SEGURIDAD,
     TIPO_REGISTRO_MANUAL,
@@ -199,7 +200,7 @@ class UserService:
                 audit.record(s, now, creado_por or audit.Actor(user.id, user.usuario), "usuario_registrado",
                              "usuario", user.id, despues={"usuario": user.usuario, "correo": user.correo})
                 return _info(user)
-        except IntegrityError as exc:
+        except AlreadyExists as exc:
             # Two agents racing for the same usuario: the unique index decides.
             raise ValidationError([_err("usuario", "Este usuario ya existe. Elija otro.")]) from exc
 

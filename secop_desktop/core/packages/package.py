@@ -24,11 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from secop_desktop import __version__
-from secop_desktop.core import audit, outbox, validators
-from secop_desktop.core.blobstore import CopyCancelled
-from secop_desktop.core.documents import DocumentService, all_slots
-from secop_desktop.core.drafts import current_agent
-from secop_desktop.core.entities import (
+from secop_desktop.core import validators
+from secop_desktop.core.access import audit
+from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.documents.blobstore import CopyCancelled
+from secop_desktop.core.documents.service import DocumentService, all_slots
+from secop_desktop.core.registration.drafts import current_agent
+from secop_desktop.core.entities.service import (
     EntityForm,
     EntitySummary,
     FinancialYear,
@@ -38,8 +40,8 @@ from secop_desktop.core.entities import (
     summary,
     validate_entity,
 )
-from secop_desktop.core.errors import ServiceError
-from secop_desktop.core.file_policy import (
+from secop_desktop.errors import ServiceError
+from secop_desktop.core.documents.file_policy import (
     DEFAULT_MAX_SIZE,
     HEAD_SIZE,
     check_content,
@@ -48,7 +50,7 @@ from secop_desktop.core.file_policy import (
 )
 from secop_desktop.core.services import Services
 from secop_desktop.core.text import fold
-from secop_desktop.core.vocab import Acceso, EstadoUsuario
+from secop_desktop.vocab import Acceso, EstadoUsuario
 from secop_desktop.store.models import AreaInteres, Document, Entity, Membership, User
 
 FORMAT_NAME = "secop-desktop-registro"

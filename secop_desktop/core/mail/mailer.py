@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from secop_desktop import paths
 from secop_desktop.core import json_file, secrets, validators
-from secop_desktop.core.errors import FieldError, ValidationError
-from secop_desktop.core.vocab import EstadoEnvio
+from secop_desktop.errors import AlreadyExists, FieldError, ValidationError
+from secop_desktop.vocab import EstadoEnvio
 from secop_desktop.store.models import Message, Setting, User
 
 if TYPE_CHECKING:
@@ -323,7 +322,7 @@ def _take_turn(services: Services, owner: str) -> bool:
             result = s.execute(update(Setting).where(Setting.clave == LEASE_KEY, Setting.valor == current.valor)
                                .values(valor=mine).execution_options(synchronize_session=False))
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-    except IntegrityError:  # another app inserted the row first
+    except AlreadyExists:  # another app inserted the row first
         return False
 
 

@@ -1,4 +1,4 @@
-"""Errors a user can cause: each carries a Spanish message ready to show."""
+"""The project's own errors, shared by core and store: each carries a Spanish message ready to show."""
 
 from __future__ import annotations
 
@@ -40,4 +40,26 @@ class ConflictError(ServiceError):
 
     def __init__(self, message: str = "Otro usuario modificó estos datos mientras usted los editaba. "
                  "Se cargaron los datos actuales; revise y vuelva a intentarlo.") -> None:
+        super().__init__(message)
+
+
+class AlreadyExists(ServiceError):
+    """A row with the same unique key is already stored."""
+
+    def __init__(self, message: str = "Ya existe un registro con esos datos.") -> None:
+        super().__init__(message)
+
+
+class InvalidValue(ServiceError):
+    """The database refused a value (too long, out of range); validators should have caught it."""
+
+    def __init__(self, message: str = "Uno de los valores no se puede guardar: revise los datos.") -> None:
+        super().__init__(message)
+
+
+class StoreUnavailable(ServiceError):
+    """The database cannot be reached or is not usable right now."""
+
+    def __init__(self, message: str = "No se pudo conectar con la base de datos. Revise la conexión "
+                 "y vuelva a intentarlo.") -> None:
         super().__init__(message)

@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from secop_desktop.core import audit, validators
+from secop_desktop.core import validators
+from secop_desktop.core.access import audit
 from secop_desktop.core.clock import Clock, utcnow
-from secop_desktop.core.entities import is_admin
-from secop_desktop.core.errors import FieldError, PermissionDenied, ServiceError, ValidationError
+from secop_desktop.core.entities.service import is_admin
+from secop_desktop.errors import AlreadyExists, FieldError, PermissionDenied, ServiceError, ValidationError
 from secop_desktop.store.database import Database
 from secop_desktop.store.models import AreaInteres, User
 
@@ -100,7 +100,7 @@ class InterestService:
                 audit.record(s, now, actor, "area_interes_agregada", "area_interes", area.id, entity_id=entity_id,
                              despues={"codigo": area.codigo, "nombre": area.nombre})
                 return _view(area)
-        except IntegrityError as exc:
+        except AlreadyExists as exc:
             # Two administrators adding the same code at once: the unique constraint decides.
             raise ValidationError([_e("codigo", "Este código ya está en sus áreas de interés.")]) from exc
 

@@ -1,0 +1,63 @@
+"""The one place that decides whether an actor may touch a user's or an Entidad's data."""
+
+from __future__ import annotations
+
+from secop_desktop.core.identity import Actor, SignedIn, System
+from secop_desktop.errors import PermissionDenied
+from secop_desktop.store.database import UnitOfWork
+from secop_desktop.store.models import Membership, User
+from secop_desktop.store.queries import memberships
+from secop_desktop.vocab import EstadoUsuario
+
+NOT_SIGNED_IN = "Ingrese con su usuario y contraseña para continuar."
+INACTIVE = "Su usuario no está activo. Active su registro o comuníquese con el administrador."
+NOT_MEMBER = "Usted no tiene acceso a la cuenta de esta Entidad."
+NOT_ADMIN = "Solo un administrador de la Entidad puede hacer esto."
+
+
+def signed_in(actor: Actor) -> SignedIn:
+    if not isinstance(actor, SignedIn):
+        raise PermissionDenied(NOT_SIGNED_IN)
+    return actor
+
+
+def active_user(s: UnitOfWork, actor: Actor) -> User:
+    """The actor's row, refused when it is not a signed-in, active user."""
+    who = signed_in(actor)
+    user = s.get(User, who.user_id)
+    if user is None or user.estado != EstadoUsuario.ACTIVO.value:
+        raise PermissionDenied(INACTIVE)
+    return user
+
+
+def user_or_pending(s: UnitOfWork, actor: Actor) -> User:
+    """The actor's row whatever its state (a pending user may still read their own Buzón)."""
+    who = signed_in(actor)
+    user = s.get(User, who.user_id)
+    if user is None or user.estado == EstadoUsuario.BLOQUEADO.value:
+        raise PermissionDenied(INACTIVE)
+    return user
+
+
+def member(s: UnitOfWork, actor: Actor, entity_id: int) -> tuple[User, Membership]:
+    """An active user with accepted, active access to the Entidad."""
+    user = active_user(s, actor)
+    m = memberships.of_user_in_entity(s, user.id, entity_id)
+    if not memberships.is_accepted_active(m):
+        raise PermissionDenied(NOT_MEMBER)
+    assert m is not None
+    return user, m
+
+
+def admin(s: UnitOfWork, actor: Actor, entity_id: int) -> tuple[User, Membership]:
+    """An active user who is an accepted, active Administrador of the Entidad."""
+    user, m = member(s, actor, entity_id)
+    if not m.es_administrador:
+        raise PermissionDenied(NOT_ADMIN)
+    return user, m
+
+
+def system(actor: Actor) -> System:
+    if not isinstance(actor, System):
+        raise PermissionDenied("Esta operación solo la hace la aplicación.")
+    return actor

@@ -1,0 +1,1 @@
+"""Usuarios: registro, confirmación, ingreso, contraseñas y el Buzón."""

@@ -1,0 +1,1 @@
+"""Documentos anexos: política de archivos, almacén por contenido y el servicio."""

@@ -1,0 +1,1 @@
+"""Entidades: formulario, búsqueda, DIVIPOLA, áreas de interés y resumen del registro."""

@@ -1,0 +1,1 @@
+"""Correo: configuración SMTP y entrega de los mensajes del Buzón."""

@@ -1,0 +1,1 @@
+"""Paquetes de registro .secop: formato, seguridad del zip, exportar e importar."""

@@ -1,0 +1,1 @@
+"""El flujo del registro (los tres pasos de la guía) y sus borradores."""

@@ -1,0 +1,1 @@
+"""Modo de capacitación: base de práctica, datos generados y ejercicios."""
