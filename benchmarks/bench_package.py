@@ -20,15 +20,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select  # noqa: E402 - needs the sys.path line
 
-from secop_desktop.core.packages import package  # noqa: E402
 from secop_desktop.core.documents.blobstore import BlobStore  # noqa: E402
 from secop_desktop.core.documents.service import slots  # noqa: E402
 from secop_desktop.core.entities.service import EntityForm, FinancialYear, apply_form  # noqa: E402
+from secop_desktop.core.packages import package  # noqa: E402
 from secop_desktop.core.services import Services  # noqa: E402
 from secop_desktop.core.training.training import sample_pdf  # noqa: E402
 from secop_desktop.core.validators import nit_check_digit  # noqa: E402
-from secop_desktop.vocab import Acceso  # noqa: E402
 from secop_desktop.store.models import Document, Entity, Membership, User  # noqa: E402
+from secop_desktop.vocab import Acceso  # noqa: E402
 
 MIB = 1 << 20
 # Generated users never sign in; argon2 for thousands of rows would measure argon2, not packages.

@@ -301,8 +301,8 @@ def _cmd_importar(args: argparse.Namespace, out: IO[str]) -> int:
 def _cmd_usuarios(args: argparse.Namespace, out: IO[str]) -> int:
     from sqlalchemy import select
 
-    from secop_desktop.vocab import Acceso
     from secop_desktop.store.models import Entity, Membership, User
+    from secop_desktop.vocab import Acceso
 
     services = _open_services(args)
     try:

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 
 from secop_desktop.core.services import Services
-from secop_desktop.vocab import ZONA_HORARIA_BOGOTA, Acceso
 from secop_desktop.store.database import Database
 from secop_desktop.store.models import Membership, User
+from secop_desktop.vocab import ZONA_HORARIA_BOGOTA, Acceso
 
 NOMBRES = ("Leonardo", "Víctor Manuel", "Ana María", "Jonathan Felipe", "Luisa Fernanda", "Carlos Andrés",
            "Diana Carolina", "Juan Pablo", "Sandra Milena", "Andrés Felipe", "María José", "Óscar Iván")

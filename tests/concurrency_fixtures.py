@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from secop_desktop.core.access.service import Accion
+from secop_desktop.core.accounts.passwords import hash_secret
+from secop_desktop.core.services import Services
 from secop_desktop.errors import (
     ConflictError,
     PermissionDenied,
     ServiceError,
     ValidationError,
 )
-from secop_desktop.core.accounts.passwords import hash_secret
-from secop_desktop.core.services import Services
-from secop_desktop.vocab import Acceso
 from secop_desktop.store.models import Membership, User
+from secop_desktop.vocab import Acceso
 
 BARRIER_TIMEOUT = 60.0
 NOW = datetime(2017, 1, 23, 20, 41, 30, tzinfo=UTC)

@@ -15,8 +15,8 @@ from pathlib import Path
 import keyring
 import pytest
 
-from secop_desktop.core.services import Services
 from secop_desktop.core.accounts.users import UserRegistration
+from secop_desktop.core.services import Services
 from secop_desktop.store.database import Database
 from tests.memory_keyring import MemoryKeyring
 from tests.pg_server import PostgresServer

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select, text
 
 from secop_desktop.core.access import audit
-from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.access.service import Accion
-from secop_desktop.errors import ConflictError, PermissionDenied, ServiceError
+from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.services import Services
+from secop_desktop.errors import ConflictError, PermissionDenied, ServiceError
 from secop_desktop.store.models import AuditEntry
 from tests.conftest import FakeClock, active_user, registration
 from tests.factories import company_form

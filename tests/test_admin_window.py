@@ -6,17 +6,17 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QTableView, QTabBar, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QTabBar, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from secop_desktop.core.access import audit
-from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.access.service import LAST_ADMIN, Accion
+from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.dates import format_elapsed
-from secop_desktop.errors import PermissionDenied
 from secop_desktop.core.services import Services
 from secop_desktop.core.text import fold
+from secop_desktop.errors import PermissionDenied
 from secop_desktop.store.models import Membership
 from secop_desktop.views.admin_window import AdminWindow, open_admin_for, open_admin_window
 from secop_desktop.views.user_admin_panel import UserAdminPanel

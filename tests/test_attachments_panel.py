@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QFrame, QLabel, QProgressBar, QPushB
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from secop_desktop.core.documents.service import DocumentService
 from secop_desktop.core.documents.file_policy import check_file, printable_name
+from secop_desktop.core.documents.service import DocumentService
 from secop_desktop.core.services import Services
 from secop_desktop.store.models import Document
 from secop_desktop.views import attachments_panel

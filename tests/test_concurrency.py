@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from secop_desktop.core import validators
 from secop_desktop.core.access.service import LAST_ADMIN
-from secop_desktop.errors import ConflictError
 from secop_desktop.core.services import Services
-from secop_desktop.vocab import Acceso
+from secop_desktop.errors import ConflictError
 from secop_desktop.store.models import AuditEntry, Entity, Membership
+from secop_desktop.vocab import Acceso
 from tests.concurrency_fixtures import Outcome, add_membership, quick_users, race
 from tests.factories import company_form
 

@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 from secop_desktop import paths
 from secop_desktop.core import connection
 from secop_desktop.core.connection import ConnectionSettings
-from secop_desktop.errors import ValidationError
 from secop_desktop.core.services import Services
+from secop_desktop.errors import ValidationError
 from secop_desktop.store.database import head_revision
 from secop_desktop.views.connection_dialog import ConnectionDialog
 from tests.memory_keyring import MemoryKeyring

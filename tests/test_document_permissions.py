@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from secop_desktop.errors import PermissionDenied
 from secop_desktop.core.services import Services
+from secop_desktop.errors import PermissionDenied
 from secop_desktop.store.models import Document
 from tests.conftest import active_user
 from tests.factories import company_form

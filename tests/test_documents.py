@@ -18,8 +18,8 @@ from secop_desktop.core.documents.service import (
     DocumentService,
     slots,
 )
-from secop_desktop.errors import ServiceError
 from secop_desktop.core.services import Services
+from secop_desktop.errors import ServiceError
 from secop_desktop.store.models import Document, Setting
 from tests.conftest import active_user
 from tests.factories import company_form

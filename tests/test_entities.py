@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.errors import ConflictError, PermissionDenied, ServiceError, ValidationError
 from secop_desktop.core.services import Services
+from secop_desktop.errors import ConflictError, PermissionDenied, ServiceError, ValidationError
 from secop_desktop.store.models import Entity, Membership
 from tests.conftest import FakeClock, active_user
 from tests.factories import company_form, persona_natural_form

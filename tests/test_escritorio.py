@@ -22,8 +22,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from secop_desktop.core.access import audit
-from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.access.service import Accion
+from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.dates import format_elapsed
 from secop_desktop.core.services import Services
 from secop_desktop.store.models import Setting

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from secop_desktop.core.registration import flow
+from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.entities.service import EntitySummary
+from secop_desktop.core.registration import flow
 from secop_desktop.core.registration.flow import RegistrationFlow, form_from_dict, form_to_dict
 from secop_desktop.core.services import Services
-from secop_desktop.core.accounts.users import UserInfo
 from tests.conftest import registration
 from tests.factories import company_form, persona_natural_form
 

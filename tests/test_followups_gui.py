@@ -12,12 +12,12 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, 
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from secop_desktop.core.registration import flow
 from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.core.packages import package
 from secop_desktop.core.documents.service import DocumentService
-from secop_desktop.errors import ServiceError
+from secop_desktop.core.packages import package
+from secop_desktop.core.registration import flow
 from secop_desktop.core.services import Services
+from secop_desktop.errors import ServiceError
 from secop_desktop.store.models import ConfirmationToken, Membership, User
 from secop_desktop.views.escritorio import Escritorio
 from secop_desktop.views.launcher import SignInRouter

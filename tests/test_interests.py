@@ -6,9 +6,9 @@ import pytest
 
 from secop_desktop.core.access import audit
 from secop_desktop.core.access.service import Accion
-from secop_desktop.errors import PermissionDenied, ServiceError, ValidationError
 from secop_desktop.core.entities.interests import InterestService, check_codigo, normalize_codigo
 from secop_desktop.core.services import Services
+from secop_desktop.errors import PermissionDenied, ServiceError, ValidationError
 from tests.admin_fixtures import Account, admin_account, requester
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from secop_desktop import paths
 from secop_desktop.core import connection
 from secop_desktop.core.mail import mailer
-from secop_desktop.vocab import EstadoEnvio
 from secop_desktop.views import launcher
+from secop_desktop.vocab import EstadoEnvio
 from tests.conftest import registration
 from tests.memory_keyring import MemoryKeyring
 from tests.pg_server import PostgresServer

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from secop_desktop.core.mail import mailer
 from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.errors import ValidationError
+from secop_desktop.core.mail import mailer
 from secop_desktop.core.services import Services
-from secop_desktop.vocab import EstadoEnvio
+from secop_desktop.errors import ValidationError
 from secop_desktop.store.models import ConfirmationToken, Message, User
+from secop_desktop.vocab import EstadoEnvio
 from tests.conftest import FakeClock, registration
 from tests.memory_keyring import MemoryKeyring
 from tests.smtp_fixtures import (

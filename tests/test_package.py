@@ -15,15 +15,15 @@ from sqlalchemy import select
 
 from secop_desktop.core.access import audit
 from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.core.packages import package
+from secop_desktop.core.accounts.passwords import verify_secret
 from secop_desktop.core.documents.blobstore import CopyCancelled
 from secop_desktop.core.documents.service import DocumentService
 from secop_desktop.core.entities.service import form_of
-from secop_desktop.core.accounts.passwords import verify_secret
+from secop_desktop.core.packages import package
 from secop_desktop.core.services import Services
 from secop_desktop.core.training.training import sample_pdf
-from secop_desktop.vocab import Acceso, EstadoUsuario
 from secop_desktop.store.models import AreaInteres, Document, Entity, Membership, Message, User
+from secop_desktop.vocab import Acceso, EstadoUsuario
 from tests.conftest import FakeClock, active_user
 from tests.factories import company_form
 from tests.package_fixtures import (

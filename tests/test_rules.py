@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secop_desktop.core import validators
+from secop_desktop.core.accounts.users import validate_registration
 from secop_desktop.core.dates import elapsed_words, format_elapsed, format_fecha
 from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.entities.service import validate_entity
 from secop_desktop.core.money import MoneyError, format_money, parse_money
-from secop_desktop.core.accounts.users import validate_registration
 from secop_desktop.vocab import ZONA_HORARIA_BOGOTA
 from tests.conftest import registration
 from tests.factories import company_form

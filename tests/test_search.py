@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert, text
 
-from secop_desktop.store import entity_search as name_search
 from secop_desktop.core.services import Services
 from secop_desktop.core.text import fold
+from secop_desktop.store import entity_search as name_search
 from secop_desktop.store.models import Entity
 from tests.conftest import active_user
 from tests.factories import company_form, persona_natural_form

@@ -28,7 +28,7 @@ def test_sign_in_shows_errors_and_emits(qtbot: QtBot, sqlite_services: Services)
     qtbot.keyClicks(usuario, "victor_2018")
     qtbot.keyClicks(contrasena, "equivocada1")
     qtbot.mouseClick(by_name(window, QPushButton, "Entrar"), Qt.MouseButton.LeftButton)
-    assert any(l.text() == "Usuario o contraseña incorrectos." for l in window.findChildren(QLabel))
+    assert any(lbl.text() == "Usuario o contraseña incorrectos." for lbl in window.findChildren(QLabel))
     assert usuario.text() == "victor_2018"
     contrasena.clear()
     qtbot.keyClicks(contrasena, "Secop2018x")

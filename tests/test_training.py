@@ -9,17 +9,18 @@ from sqlalchemy import func, select
 from stdnum.co import nit as co_nit
 
 from secop_desktop import paths
-from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.core.training import training
 from secop_desktop.core.access.service import Accion
-from secop_desktop.core.entities.divipola import divipola
+from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.documents.service import DocumentService, slots
+from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.services import Services
-from secop_desktop.vocab import TIPOS_ORGANIZACION, Acceso, EstadoUsuario
+from secop_desktop.core.training import training
 from secop_desktop.store.models import Document, Entity, Membership, Message, User
+from secop_desktop.vocab import TIPOS_ORGANIZACION, Acceso, EstadoUsuario
 from tests.conftest import registration
 from tests.factories import company_form, persona_natural_form
 from tests.training_fixtures import new_active_user, practice, seeded_folder  # noqa: F401 - fixtures
+
 
 def ticks(sv: Services, clave: str) -> list[bool]:
     state = next(e for e in training.exercise_states(sv) if e.clave == clave)

@@ -12,12 +12,12 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QMainWindow, QPushBu
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from secop_desktop.core.training import training
 from secop_desktop.core.access.service import Accion
 from secop_desktop.core.services import Services
+from secop_desktop.core.training import training
 from secop_desktop.store.models import Document, Entity
-from secop_desktop.views.package_dialogs import ExportDialog, ImportDialog
 from secop_desktop.views.escritorio import Escritorio
+from secop_desktop.views.package_dialogs import ExportDialog, ImportDialog
 from secop_desktop.views.start_window import StartWindow
 from secop_desktop.views.training import TITLE_PREFIX, TrainingBanner, TrainingMode
 from tests.package_fixtures import blob_files, counts, seed_registration
@@ -65,8 +65,8 @@ def test_banner_and_exercises_tick_from_what_is_stored(qtbot: QtBot, practice: S
     info = seed(practice)
     banner = window.findChild(TrainingBanner)
     assert banner is not None and banner.isVisible()
-    assert any(l.text().find(training.BANNER) >= 0 for l in banner.findChildren(QLabel))
-    assert training.PASSWORD in " ".join(l.text() for l in banner.findChildren(QLabel))
+    assert any(lbl.text().find(training.BANNER) >= 0 for lbl in banner.findChildren(QLabel))
+    assert training.PASSWORD in " ".join(lbl.text() for lbl in banner.findChildren(QLabel))
     assert window.windowTitle().startswith(TITLE_PREFIX)
     assert "Reiniciar capacitación…" in [a.text().replace("&", "") for m in window.menuBar().actions()
                                           for a in (m.menu().actions() if m.menu() else [])]

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select, text
 
 from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.errors import ServiceError, ValidationError
-from secop_desktop.core.services import Services
 from secop_desktop.core.accounts.users import MAX_FAILURES_PER_HOUR, UserService
+from secop_desktop.core.services import Services
+from secop_desktop.errors import ServiceError, ValidationError
 from secop_desktop.store.models import User
 from tests.conftest import FakeClock, active_user, registration
 

@@ -38,7 +38,7 @@ def test_find_by_nit_and_request_access(qtbot: QtBot, sqlite_services: Services)
     assert [results.item(i).text() for i in range(results.count())] == [
         "H&H Asociados\nCOLOMBIA | Bogotá, D.C. NIT: 800111202"]
     assert "Han sido encontradas en el sistema las siguientes Entidades:" in [
-        l.text() for l in wizard.currentPage().findChildren(QLabel) if l.isVisible()]
+        lbl.text() for lbl in wizard.currentPage().findChildren(QLabel) if lbl.isVisible()]
     assert not wizard.button(QWizard.WizardButton.FinishButton).isVisible()
 
     click(qtbot, field(wizard, "Solicitud de acceso", QPushButton))

@@ -165,7 +165,7 @@ def test_company_with_the_full_form(qtbot: QtBot, sqlite_services: Services, tmp
     table = by_name(page(wizard), QTableWidget, "Información financiera", visible=False)
     assert not table.isVisible()
     assert "No existen resultados que cumplan con los criterios de búsqueda especificados" in [
-        l.text() for l in page(wizard).findChildren(QLabel) if l.isVisible()]
+        lbl.text() for lbl in page(wizard).findChildren(QLabel) if lbl.isVisible()]
     click(qtbot, field(wizard, "Agregar", QPushButton))
     assert table.isVisible() and table.rowCount() == 1
     for column, text in ((0, "2016"), (1, "2016"), (2, "1.234.567,89"), (4, "2000000")):

@@ -7,9 +7,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
 
+from secop_desktop.core.accounts.users import LABELS, validate_registration
 from secop_desktop.core.entities.service import ENTITY_LABELS, validate_entity
 from secop_desktop.core.services import Services
-from secop_desktop.core.accounts.users import LABELS, validate_registration
 from secop_desktop.views.qt_app import application
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
 from tests.conftest import active_user, registration

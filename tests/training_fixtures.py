@@ -10,8 +10,8 @@ import pytest
 
 from secop_desktop import paths
 from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.core.training import training
 from secop_desktop.core.services import Services
+from secop_desktop.core.training import training
 from tests.conftest import registration
 
 

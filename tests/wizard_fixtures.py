@@ -10,11 +10,11 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QCheckBox,
-    QRadioButton,
     QComboBox,
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QTextBrowser,
     QWidget,
     QWizard,
@@ -59,8 +59,8 @@ def error_beside(widget: QWidget) -> str:
     """The error message shown under a field (its row's ErrorLabel), '' when hidden."""
     cell = widget.parentWidget()
     while cell is not None:
-        labels = [l for l in cell.findChildren(QLabel) if l.accessibleName().startswith("Error en ")
-                  and l.parentWidget() is cell]
+        labels = [lbl for lbl in cell.findChildren(QLabel) if lbl.accessibleName().startswith("Error en ")
+                  and lbl.parentWidget() is cell]
         if labels:
             return labels[0].text() if labels[0].isVisibleTo(cell) else ""
         cell = cell.parentWidget()
@@ -82,8 +82,8 @@ def keys(qtbot: QtBot, widget: QWidget, text: str) -> None:
 def shown_errors(wizard: QWizard) -> dict[str, str]:
     """Every error message visible on the current page, by the field it belongs to."""
     current = page(wizard)
-    return {l.accessibleName().removeprefix("Error en "): l.text() for l in current.findChildren(QLabel)
-            if l.accessibleName().startswith("Error en ") and l.isVisibleTo(current) and l.text()}
+    return {lbl.accessibleName().removeprefix("Error en "): lbl.text() for lbl in current.findChildren(QLabel)
+            if lbl.accessibleName().startswith("Error en ") and lbl.isVisibleTo(current) and lbl.text()}
 
 
 def type_in(qtbot: QtBot, widget: QWidget, text: str) -> None:

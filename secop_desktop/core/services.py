@@ -8,13 +8,13 @@ from pathlib import Path
 
 from secop_desktop import paths
 from secop_desktop.core.access.service import AccessService
-from secop_desktop.core.clock import Clock, utcnow
-from secop_desktop.core.documents.service import DocumentService
-from secop_desktop.core.registration.drafts import DraftService
-from secop_desktop.core.entities.service import EntityService
-from secop_desktop.core.entities.interests import InterestService
 from secop_desktop.core.accounts.mailbox import Mailbox
 from secop_desktop.core.accounts.users import UserService
+from secop_desktop.core.clock import Clock, utcnow
+from secop_desktop.core.documents.service import DocumentService
+from secop_desktop.core.entities.interests import InterestService
+from secop_desktop.core.entities.service import EntityService
+from secop_desktop.core.registration.drafts import DraftService
 from secop_desktop.store.database import Database
 
 

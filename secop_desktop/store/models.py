@@ -22,8 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from secop_desktop.vocab import Acceso, EstadoEnvio, EstadoUsuario
 from secop_desktop.store.types import UTCDateTime
+from secop_desktop.vocab import Acceso, EstadoEnvio, EstadoUsuario
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.errors import ServiceError, ValidationError
 from secop_desktop.core.entities.interests import LABELS, AreaView, InterestService
+from secop_desktop.errors import ServiceError, ValidationError
 from secop_desktop.views.confirm_dialog import Confirm
 from secop_desktop.views.forms import add_row
 from secop_desktop.views.message_label import ERROR_STYLE, MessageLabel

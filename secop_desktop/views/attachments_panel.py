@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from secop_desktop.core.dates import format_fecha
+from secop_desktop.core.documents.file_policy import format_size, printable_name
 from secop_desktop.core.documents.service import (
     RECOMENDACIONES,
     RECOMENDACIONES_TITULO,
@@ -33,9 +34,8 @@ from secop_desktop.core.documents.service import (
     all_slots,
     slots,
 )
-from secop_desktop.errors import ServiceError
-from secop_desktop.core.documents.file_policy import format_size, printable_name
 from secop_desktop.core.services import Services
+from secop_desktop.errors import ServiceError
 
 FALTA = "Falta el documento"
 INSTRUCCIONES = (

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import html
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont
@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core.dates import format_fecha
-from secop_desktop.errors import ServiceError
 from secop_desktop.core.accounts.mailbox import MessageView
-from secop_desktop.core.services import Services
 from secop_desktop.core.accounts.users import UserInfo
+from secop_desktop.core.dates import format_fecha
+from secop_desktop.core.services import Services
+from secop_desktop.errors import ServiceError
 from secop_desktop.views.entity_form import ErrorLabel, add_field
 
 ACTIVATED = "Su cuenta quedó activada. Ya puede entrar con su usuario y contraseña."

@@ -6,8 +6,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from secop_desktop.core.entities.service import EntityRecord
-from secop_desktop.errors import ConflictError, ServiceError, ValidationError
 from secop_desktop.core.services import Services
+from secop_desktop.errors import ConflictError, ServiceError, ValidationError
 from secop_desktop.views.entity_form import EntityFormWidget
 from secop_desktop.views.message_label import MessageLabel
 

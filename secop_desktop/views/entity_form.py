@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 from secop_desktop.core import validators
 from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.entities.service import ENTITY_LABELS, FINANCIAL_LABELS, EntityForm, FinancialYear
-from secop_desktop.errors import FieldError
 from secop_desktop.core.money import MoneyError, format_money, parse_money
+from secop_desktop.errors import FieldError
+from secop_desktop.views.forms import accessible_name
 from secop_desktop.vocab import (
     REGIMENES_TRIBUTARIOS,
     TIPOS_CUENTA_BANCARIA,
@@ -43,7 +44,6 @@ from secop_desktop.vocab import (
     TIPOS_PERSONA_NATURAL,
     TIPOS_PLURALES,
 )
-from secop_desktop.views.forms import accessible_name
 
 NO_RESULTS = "No existen resultados que cumplan con los criterios de búsqueda especificados"
 MONEY_COLUMNS = tuple(k for k in FINANCIAL_LABELS if k not in ("anio", "anio_fiscal"))

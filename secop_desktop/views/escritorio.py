@@ -23,12 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.core.entities.service import Registration
-from secop_desktop.errors import PermissionDenied
-from secop_desktop.core.entities.interests import InterestService
-from secop_desktop.core.services import Services
 from secop_desktop.core.accounts.users import UserInfo
-from secop_desktop.vocab import MESA_DE_SERVICIO, TIPOS_PLURALES, ZONA_IANA, Acceso
+from secop_desktop.core.entities.interests import InterestService
+from secop_desktop.core.entities.service import Registration
+from secop_desktop.core.services import Services
+from secop_desktop.errors import PermissionDenied
 from secop_desktop.views import contrast
 from secop_desktop.views.admin_window import AdminWindow, open_admin_for
 from secop_desktop.views.areas_interes import AreasInteresPage
@@ -39,6 +38,7 @@ from secop_desktop.views.escritorio_inicio import Cuenta, InicioPage
 from secop_desktop.views.message_label import MessageLabel
 from secop_desktop.views.mis_registros import MisRegistrosPage
 from secop_desktop.views.suscripciones import SuscripcionesPage
+from secop_desktop.vocab import MESA_DE_SERVICIO, TIPOS_PLURALES, ZONA_IANA, Acceso
 
 INICIO = "Escritorio"
 MIS_REGISTROS = "Mis registros"

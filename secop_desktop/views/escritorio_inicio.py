@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.dates import format_fecha
 from secop_desktop.core.entities.service import Registration
 from secop_desktop.core.services import Services
-from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.vocab import MESA_DE_SERVICIO, Acceso
 
 YA_ASOCIADO = ("Ya está asociado a una empresa. Si es necesario, para solicitar acceso a otra empresa, puede ir a "

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import OperationalError
 
 from secop_desktop.core import connection
+from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.mail import mailer
 from secop_desktop.core.services import Services
-from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.store.database import SchemaTooNewError
 from secop_desktop.views.qt_app import application
 from secop_desktop.views.start_window import StartWindow

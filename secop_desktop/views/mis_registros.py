@@ -23,14 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.dates import format_elapsed
 from secop_desktop.core.entities.service import EntitySummary, Registration
-from secop_desktop.errors import ServiceError
 from secop_desktop.core.services import Services
-from secop_desktop.core.accounts.users import UserInfo
-from secop_desktop.vocab import PAISES
+from secop_desktop.errors import ServiceError
 from secop_desktop.views.forms import add_row
 from secop_desktop.views.message_label import MessageLabel
+from secop_desktop.vocab import PAISES
 
 HEADERS = ("NIT", "Entidad Estatal/Proveedor", "Fecha de solicitud", "Fecha de aceptación", "Estado")
 NOTA = "NOTA: Recuerde que sólo tendrá acceso a la cuenta hasta que el usuario administrador acepte su solicitud."

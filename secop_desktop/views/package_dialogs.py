@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from html import escape
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core.packages import package
 from secop_desktop.core.documents.blobstore import CopyCancelled
-from secop_desktop.core.documents.service import all_slots
-from secop_desktop.errors import ServiceError
-from secop_desktop.core.services import Services
 from secop_desktop.core.documents.file_policy import format_size
+from secop_desktop.core.documents.service import all_slots
+from secop_desktop.core.packages import package
+from secop_desktop.core.services import Services
+from secop_desktop.errors import ServiceError
 from secop_desktop.views.forms import add_row
 from secop_desktop.views.message_label import MessageLabel
 

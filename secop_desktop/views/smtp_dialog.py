@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from secop_desktop.core.mail import mailer
-from secop_desktop.errors import ValidationError
 from secop_desktop.core.mail.mailer import SmtpSettings
+from secop_desktop.errors import ValidationError
 from secop_desktop.views.connection_dialog import (
     ERROR_STYLE,
     OK_STYLE,

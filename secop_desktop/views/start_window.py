@@ -22,17 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core.registration import flow
-from secop_desktop.core.dates import elapsed_words, format_fecha
-from secop_desktop.core.registration.drafts import DraftInfo, current_agent
-from secop_desktop.errors import ServiceError, ValidationError
-from secop_desktop.core.services import Services
 from secop_desktop.core.accounts.users import LABELS, UserInfo
-from secop_desktop.vocab import MESA_DE_SERVICIO
+from secop_desktop.core.dates import elapsed_words, format_fecha
+from secop_desktop.core.registration import flow
+from secop_desktop.core.registration.drafts import DraftInfo, current_agent
+from secop_desktop.core.services import Services
+from secop_desktop.errors import ServiceError, ValidationError
 from secop_desktop.views import contrast
 from secop_desktop.views.buzon import BuzonDialog
 from secop_desktop.views.entity_form import ErrorLabel, FieldErrors, add_field
 from secop_desktop.views.forms import add_row
+from secop_desktop.vocab import MESA_DE_SERVICIO
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
 
 Ask = Callable[[str], bool]

@@ -8,8 +8,8 @@ from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from secop_desktop import __version__
-from secop_desktop.core.services import Services
 from secop_desktop.core.entities.summary import summary_html
+from secop_desktop.core.services import Services
 
 
 def write_pdf(html: str, dest: Path, *, title: str = "Resumen del registro en SECOP II") -> Path:

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core.training import training
 from secop_desktop.core.services import Services
+from secop_desktop.core.training import training
 from secop_desktop.views.confirm_dialog import Confirm, ask_with_message_box
 
 RESET_QUESTION = ("¿Reiniciar la capacitación? Se borrará todo lo que se hizo en la práctica (usuarios, "

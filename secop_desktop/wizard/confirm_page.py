@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.registration import flow
 from secop_desktop.errors import ServiceError
-from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.views.buzon import ACTIVATED, BuzonDialog
 from secop_desktop.views.entity_form import add_field
 from secop_desktop.wizard.common import FlowPage, heading, on_enter, paragraph

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from secop_desktop.core.registration import flow
 from secop_desktop.core.entities.service import validate_entity
+from secop_desktop.core.registration import flow
 from secop_desktop.errors import ServiceError, ValidationError
 from secop_desktop.views.entity_form import EntityFormWidget
 from secop_desktop.wizard.common import FlowPage, heading, paragraph

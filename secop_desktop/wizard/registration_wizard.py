@@ -11,10 +11,10 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget, QWizard
 from sqlalchemy.exc import SQLAlchemyError
 
+from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.registration import flow
 from secop_desktop.core.registration.drafts import DraftInfo, current_agent
 from secop_desktop.core.services import Services
-from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.wizard.attachments_page import AttachmentsPage
 from secop_desktop.wizard.common import PAGE_IDS, FlowPage
 from secop_desktop.wizard.confirm_page import ConfirmPage

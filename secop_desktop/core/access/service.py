@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from secop_desktop.core.access import audit
 from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.accounts.users import UserRegistration, UserService
 from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.entities.service import active_admin_count, is_admin
-from secop_desktop.errors import AlreadyExists, ConflictError, PermissionDenied, ServiceError
-from secop_desktop.core.accounts.users import UserRegistration, UserService
-from secop_desktop.vocab import Acceso
+from secop_desktop.errors import ConflictError, PermissionDenied, ServiceError
 from secop_desktop.store.database import Database
 from secop_desktop.store.models import AuditEntry, Entity, Membership, User
+from secop_desktop.vocab import Acceso
 
 LAST_ADMIN = ("La cuenta debe tener por lo menos un usuario administrador activo. "
               "Nombre otro administrador antes de hacer este cambio.")

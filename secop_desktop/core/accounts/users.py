@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 from secop_desktop.core import validators
 from secop_desktop.core.access import audit
 from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.accounts.passwords import hash_secret, normalize_answer, verify_secret
 from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.errors import AlreadyExists, FieldError, ServiceError, ValidationError
-from secop_desktop.core.accounts.passwords import hash_secret, normalize_answer, verify_secret
+from secop_desktop.store.database import Database
+from secop_desktop.store.models import ConfirmationToken, LoginFailure, User
 from secop_desktop.vocab import (
     PAISES,
     PREGUNTAS_SEGURIDAD,
@@ -25,8 +27,6 @@ from secop_desktop.vocab import (
     ZONAS_HORARIAS,
     EstadoUsuario,
 )
-from secop_desktop.store.database import Database
-from secop_desktop.store.models import ConfirmationToken, LoginFailure, User
 
 LABELS: dict[str, str] = {
     "nombre": "Nombre y apellido",

@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 
 from secop_desktop.core.access import audit
 from secop_desktop.core.documents.blobstore import BlobStore, CopyCancelled, StoredBlob
-from secop_desktop.core.entities.service import is_admin
-from secop_desktop.errors import PermissionDenied, ServiceError
 from secop_desktop.core.documents.file_policy import (
     DEFAULT_MAX_SIZE,
     Refusal,
     check_file,
     printable_name,
 )
+from secop_desktop.core.entities.service import is_admin
+from secop_desktop.errors import PermissionDenied, ServiceError
 from secop_desktop.store.models import Document, Draft, Entity, Setting, User
 
 if TYPE_CHECKING:  # services.py may import this module to bundle the service

@@ -14,8 +14,17 @@ from secop_desktop.core.access import audit
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.entities.divipola import divipola
-from secop_desktop.errors import AlreadyExists, ConflictError, FieldError, PermissionDenied, ServiceError, ValidationError
 from secop_desktop.core.text import fold
+from secop_desktop.errors import (
+    AlreadyExists,
+    ConflictError,
+    FieldError,
+    PermissionDenied,
+    ServiceError,
+    ValidationError,
+)
+from secop_desktop.store.database import Database
+from secop_desktop.store.models import Entity, FinancialRow, Membership, User
 from secop_desktop.vocab import (
     AREAS_NEGOCIO,
     PAISES,
@@ -28,8 +37,6 @@ from secop_desktop.vocab import (
     TIPOS_PLURALES,
     Acceso,
 )
-from secop_desktop.store.database import Database
-from secop_desktop.store.models import Entity, FinancialRow, Membership, User
 
 ENTITY_LABELS: dict[str, str] = {
     "pais": "País",

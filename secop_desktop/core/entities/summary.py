@@ -10,14 +10,14 @@ from sqlalchemy import select
 
 from secop_desktop import __version__
 from secop_desktop.core.dates import format_fecha
-from secop_desktop.core.entities.divipola import divipola
-from secop_desktop.core.documents.service import all_slots, slots
-from secop_desktop.core.entities.service import ENTITY_LABELS, FINANCIAL_LABELS, EntityForm, form_of
 from secop_desktop.core.documents.file_policy import format_size
+from secop_desktop.core.documents.service import all_slots, slots
+from secop_desktop.core.entities.divipola import divipola
+from secop_desktop.core.entities.service import ENTITY_LABELS, FINANCIAL_LABELS, EntityForm, form_of
 from secop_desktop.core.money import format_money
 from secop_desktop.core.services import Services
-from secop_desktop.vocab import MESA_DE_SERVICIO
 from secop_desktop.store.models import Document, Entity, Membership, User
+from secop_desktop.vocab import MESA_DE_SERVICIO
 
 
 @dataclass(frozen=True)

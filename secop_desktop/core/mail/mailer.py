@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from secop_desktop import paths
 from secop_desktop.core import json_file, secrets, validators
 from secop_desktop.errors import AlreadyExists, FieldError, ValidationError
-from secop_desktop.vocab import EstadoEnvio
 from secop_desktop.store.models import Message, Setting, User
+from secop_desktop.vocab import EstadoEnvio
 
 if TYPE_CHECKING:
     from secop_desktop.core.services import Services

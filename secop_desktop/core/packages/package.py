@@ -28,8 +28,14 @@ from secop_desktop.core import validators
 from secop_desktop.core.access import audit
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.documents.blobstore import CopyCancelled
+from secop_desktop.core.documents.file_policy import (
+    DEFAULT_MAX_SIZE,
+    HEAD_SIZE,
+    check_content,
+    check_file,
+    check_name,
+)
 from secop_desktop.core.documents.service import DocumentService, all_slots
-from secop_desktop.core.registration.drafts import current_agent
 from secop_desktop.core.entities.service import (
     EntityForm,
     EntitySummary,
@@ -40,18 +46,12 @@ from secop_desktop.core.entities.service import (
     summary,
     validate_entity,
 )
-from secop_desktop.errors import ServiceError
-from secop_desktop.core.documents.file_policy import (
-    DEFAULT_MAX_SIZE,
-    HEAD_SIZE,
-    check_content,
-    check_file,
-    check_name,
-)
+from secop_desktop.core.registration.drafts import current_agent
 from secop_desktop.core.services import Services
 from secop_desktop.core.text import fold
-from secop_desktop.vocab import Acceso, EstadoUsuario
+from secop_desktop.errors import ServiceError
 from secop_desktop.store.models import AreaInteres, Document, Entity, Membership, User
+from secop_desktop.vocab import Acceso, EstadoUsuario
 
 FORMAT_NAME = "secop-desktop-registro"
 FORMAT_VERSION = 1

@@ -25,9 +25,9 @@ from dataclasses import asdict, dataclass, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from secop_desktop.core.registration.drafts import strip_secrets
-from secop_desktop.core.entities.service import EntityForm, EntityRecord, EntitySummary, FinancialYear
 from secop_desktop.core.accounts.users import UserInfo, UserRegistration
+from secop_desktop.core.entities.service import EntityForm, EntityRecord, EntitySummary, FinancialYear
+from secop_desktop.core.registration.drafts import strip_secrets
 from secop_desktop.vocab import TIPOS_PERSONA_NATURAL
 
 USUARIO = "usuario"

@@ -23,15 +23,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from secop_desktop import paths
-from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.access.service import Accion
+from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.accounts.users import UserRegistration
 from secop_desktop.core.clock import Clock, utcnow
-from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.documents.service import DocumentService, slots
+from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.entities.service import EntityForm, FinancialYear
 from secop_desktop.core.services import Services
-from secop_desktop.core.accounts.users import UserRegistration
-from secop_desktop.vocab import PERSONA_NATURAL, TIPOS_ORGANIZACION, TIPOS_PLURALES, Acceso, EstadoUsuario
 from secop_desktop.store.database import Database, head_revision
 from secop_desktop.store.models import (
     AreaInteres,
@@ -44,6 +43,7 @@ from secop_desktop.store.models import (
     Setting,
     User,
 )
+from secop_desktop.vocab import PERSONA_NATURAL, TIPOS_ORGANIZACION, TIPOS_PLURALES, Acceso, EstadoUsuario
 
 BANNER = "MODO DE CAPACITACIÓN"
 TRAINING_DIR = "capacitacion"
@@ -434,7 +434,7 @@ def seed(services: Services, *, rng_seed: int = DEFAULT_RNG_SEED, progress: Prog
                 sv.access.apply(other_admin, other_id, Accion.ACEPTAR, [reg.membership_id])
             tick()
         # Consorcio and unión temporal: members of other companies join them.
-        for entity_id, nombre, admin_id in entities:
+        for entity_id, _nombre, admin_id in entities:
             with sv.db.session() as s:
                 tipo = s.get_one(Entity, entity_id).tipo_organizacion
             if tipo in TIPOS_PLURALES:
