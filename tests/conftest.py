@@ -16,8 +16,10 @@ import keyring
 import pytest
 
 from secop_desktop.core.accounts.users import UserRegistration
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.store.database import Database
+from secop_desktop.store.models import User
 from tests.memory_keyring import MemoryKeyring
 from tests.pg_server import PostgresServer
 
@@ -140,3 +142,10 @@ def active_user(services: Services, usuario: str = "victor_2018", **overrides: o
         link = next(m.enlace for m in outbox.inbox(s, info.id) if m.clase == "activacion")
     services.users.confirm(link or "")
     return info.id
+
+
+def as_actor(services: Services, user_id: int) -> SignedIn:
+    """The identity a user gets by signing in, for tests that set users up without the GUI."""
+    with services.db.session() as s:
+        user = s.get_one(User, user_id)
+        return SignedIn(user.id, user.usuario, user.nombre)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,56 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core.documents.blobstore import CopyCancelled
 from secop_desktop.core.documents.file_policy import format_size
 from secop_desktop.core.documents.service import all_slots
 from secop_desktop.core.packages import package
 from secop_desktop.core.services import Services
-from secop_desktop.errors import ServiceError
 from secop_desktop.views.forms import add_row
+from secop_desktop.views.jobs import Job
 from secop_desktop.views.message_label import MessageLabel
 
 ChoosePath = Callable[[], "Path | None"]
 FILTRO = "Paquete de registro SECOP (*.secop)"
-
-
-class _JobSignals(QObject):
-    progress = Signal(int)  # percent
-    finished = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-
-
-class _Job(QRunnable):
-    """work(progress, cancelled) in a pool thread; its outcome comes back as queued signals."""
-
-    def __init__(self, work: Callable[[Callable[[int, int], None], Callable[[], bool]], Any]) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
-        self.work = work
-        self.cancel = threading.Event()
-        self.signals = _JobSignals()
-        self._last = -1
-
-    def _progress(self, done: int, total: int) -> None:
-        percent = 100 if total <= 0 else min(100, done * 100 // total)
-        if percent != self._last:
-            self._last = percent
-            self.signals.progress.emit(percent)
-
-    def run(self) -> None:
-        try:
-            result = self.work(self._progress, self.cancel.is_set)
-        except CopyCancelled:
-            self.signals.cancelled.emit()
-        except ServiceError as exc:
-            self.signals.failed.emit(exc.message)
-        except OSError as exc:
-            self.signals.failed.emit(f"No se pudo leer o escribir el archivo: {exc.strerror or exc}.")
-        except Exception as exc:  # noqa: BLE001 - shown to the user instead of killing the worker silently
-            self.signals.failed.emit(f"Error inesperado: {exc}")
-        else:
-            self.signals.finished.emit(result)
 
 
 class _JobDialog(QDialog):
@@ -84,7 +43,7 @@ class _JobDialog(QDialog):
 
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
-        self.job: _Job | None = None
+        self.job: Job | None = None
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Progreso")
         self.progress.setRange(0, 100)
@@ -97,7 +56,7 @@ class _JobDialog(QDialog):
         self.cerrar.clicked.connect(self.reject)
 
     def start(self, work: Callable[..., Any], on_done: Callable[[Any], None]) -> None:
-        job = _Job(work)
+        job = Job(work, name="paquete")
         self.job = job
         job.signals.progress.connect(self.progress.setValue)
         job.signals.finished.connect(lambda result: self._finish(on_done, result))
@@ -106,7 +65,7 @@ class _JobDialog(QDialog):
         self.progress.setValue(0)
         self.message.clear()
         self._set_busy(True)
-        QThreadPool.globalInstance().start(job)
+        job.start()
 
     @property
     def busy(self) -> bool:
