@@ -23,6 +23,7 @@ from secop_desktop.errors import ServiceError
 from secop_desktop.store.models import Document, Setting
 from tests.conftest import active_user
 from tests.factories import company_form
+from tests.samples import WINDOWS_PE
 
 PDF = b"%PDF-1.7\n" + b"contenido del documento " * 200
 
@@ -160,7 +161,7 @@ HOSTILE = [
     ("programa.exe", PDF, "executable_name"),
     ("factura.pdf.EXE", PDF, "executable_name"),
     ("fdp\u202eexe.pdf", PDF, "hidden_extension"),
-    ("informe.pdf", b"MZ" + b"\x00" * 300, "executable_content"),
+    ("informe.pdf", WINDOWS_PE, "executable_content"),
     ("foto.jpg", b"\x7fELF\x02\x01\x01" + b"\x00" * 300, "executable_content"),
     ("notas.txt", b"#!/bin/sh\necho hola\n", "executable_content"),
     ("vacio.pdf", b"", "empty_file"),

@@ -19,6 +19,7 @@ from secop_desktop.core.documents.file_policy import (
     DEFAULT_MAX_SIZE,
     EXECUTABLE_EXTENSIONS,
     HEAD_SIZE,
+    REFUSED_EXTENSIONS,
     Refusal,
     check_content,
     check_file,
@@ -27,6 +28,7 @@ from secop_desktop.core.documents.file_policy import (
     normalize_name,
     printable_name,
 )
+from tests.samples import DOS_MZ, WINDOWS_PE, dos_header
 
 # Only magic numbers and padding: nothing here is a working program.
 PAD = b"\x00" * 256
@@ -166,9 +168,11 @@ HOSTILE: list[Case] = [
     _n("\u200b" * 300 + "a.pdf", "name_too_long"),
     _n("x" * 100_000 + ".pdf", "name_too_long"),
     # Executable content behind harmless names.
-    _c("informe.pdf", b"MZ" + PAD, "mz"),
+    _c("informe.pdf", DOS_MZ, "mz"),
+    _c("informe.pdf", dos_header(0x80) + b"\x00" * 0x40 + b"NE" + PAD, "ne"),
+    _c("informe.pdf", dos_header(0x80) + b"\x00" * 0x40 + b"LX" + PAD, "lx"),
     _c("informe.pdf", b"MZ\x90\x00\x03" + b"\x00" * 55 + b"\x40\x00\x00\x00" + b"PE\x00\x00" + PAD, "pe"),
-    _c("informe.exe.pdf", b"MZ" + PAD, "mz-double-extension"),
+    _c("informe.exe.pdf", WINDOWS_PE, "mz-double-extension"),
     _c("foto.jpg", b"\x7fELF\x02\x01\x01" + PAD, "elf"),
     _c("contrato.docx", b"\xfe\xed\xfa\xce" + PAD, "macho-32-be"),
     _c("contrato.docx", b"\xfe\xed\xfa\xcf" + PAD, "macho-64-be"),
@@ -223,6 +227,11 @@ LEGITIMATE: list[Case] = [
     Case("ok:hidden-dotfile", ".informe.pdf", PDF),
     Case("ok:zero-width-outside-ext", "infor\u200bme.pdf", PDF),
     Case("ok:mz-later", "datos.csv", b"nombre;codigo\nMZ;1\n"),
+    # Benign files that merely look suspicious.
+    Case("ok:mz-text", "proveedor.txt", b"MZ Distribuciones S.A.S.\nNIT 900123456-1\n"),
+    Case("ok:mz-text-pdf-name", "MZ.pdf", b"MZ" + PAD),
+    Case("ok:exe-in-pdf-name", "exe.pdf", PDF),
+    Case("ok:zip-meta-inf-first", "anexos.zip", _zip("META-INF/", "META-INF/container.xml", "documento.txt")),
     Case("ok:ntfs-default-stream", "a.pdf::$DATA", PDF),
 ]
 
@@ -299,14 +308,47 @@ def test_every_executable_extension_is_refused_in_any_case(ext: str) -> None:
     for name in (f"doc.{ext}", f"doc.pdf.{ext.upper()}", f"doc.{ext.title()}. ", f"d.pdf:x.{ext}"):
         refusal = check_name(name)
         assert refusal is not None and refusal.code == "executable_name", name
-        assert f"(.{ext})" in refusal.message
+        assert f"los archivos .{ext} no se aceptan ({REFUSED_EXTENSIONS[ext]})" in refusal.message
 
 
 def test_brief_example_message() -> None:
     assert check_name("factura.pdf.exe") == Refusal(
         "executable_name",
-        "No se puede anexar «factura.pdf.exe»: los archivos ejecutables (.exe) no se aceptan.",
+        "No se puede anexar «factura.pdf.exe»: los archivos .exe no se aceptan (programas y scripts); "
+        "solo se aceptan documentos.",
     )
+
+
+@pytest.mark.parametrize("name", [
+    "instalador.iso", "disco.img", "maquina.vhd", "maquina.vhdx", "app.appx", "app.msix", "app.appinstaller",
+    "panel.settingcontent-ms", "buscar.search-ms", "biblioteca.library-ms", "sitio.website", "enlace.url",
+    "caja.wsb", "complemento.xll", "inicio.jnlp", "ayuda.chm", "ayuda.hlp", "config.inf", "explorador.scf",
+    "panel.cpl", "certificado.cer", "base.mdb", "datos.pst",
+])
+def test_windows_run_and_mount_types_are_refused_with_the_reason(name: str) -> None:
+    refusal = check_name(name)
+    assert refusal is not None and refusal.code == "executable_name"
+    ext = name.rsplit(".", 1)[1]
+    assert REFUSED_EXTENSIONS[ext] in refusal.message
+
+
+@pytest.mark.parametrize(("entries", "label"), [
+    (("documento.txt", "META-INF/MANIFEST.MF"), "jar con el manifiesto al final"),
+    (("res/a.png", "classes.dex", "AndroidManifest.xml"), "apk con el manifiesto al final"),
+    (("Payload/", "Payload/Tienda.app/Info.plist"), "ipa"),
+])
+def test_packaged_apps_are_refused_whatever_the_entry_order(tmp_path: Path, entries: tuple[str, ...],
+                                                          label: str) -> None:
+    # Padding pushes the telling entry beyond the head, so only the zip's table of contents shows it.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("relleno.bin", os.urandom(HEAD_SIZE * 2))
+        for entry in entries:
+            archive.writestr(entry, "contenido")
+    path = tmp_path / "anexo.zip"
+    path.write_bytes(buffer.getvalue())
+    refusal = check_file(path)
+    assert refusal is not None and refusal.code == "executable_content", label
 
 
 def test_bidi_message_explains_the_disguise() -> None:
@@ -366,7 +408,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_content_check_reads_only_the_head(tmp_path: Path) -> None:
     # An executable signature past the head is not the start of the file, so it is no program.
     path = tmp_path / "largo.txt"
-    path.write_bytes(b"a" * HEAD_SIZE + b"MZ" + PAD)
+    path.write_bytes(b"a" * HEAD_SIZE + WINDOWS_PE)
     assert check_file(path) is None
 
 

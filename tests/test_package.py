@@ -35,6 +35,7 @@ from tests.package_fixtures import (
     seed_registration,
     with_document,
 )
+from tests.samples import WINDOWS_PE
 
 
 @pytest.fixture
@@ -182,7 +183,7 @@ def tampered_cases(path: Path) -> dict[str, tuple[Any, str]]:
     manifest, registro, docs = read_package(path)
     raw = raw_registro(path)
     any_sha = next(iter(docs))
-    exe = b"MZ\x90\x00" + b"\x00" * 200
+    exe = WINDOWS_PE
     cases: dict[str, tuple[Any, str]] = {}
 
     def changed_hash(dest: Path) -> None:

@@ -43,23 +43,39 @@ RESERVED_NAMES = frozenset(
     + [f"LPT{i}" for i in range(10)]
 )
 
-# Things a double click runs, installs or follows: programs, scripts, shortcuts, installers,
-# libraries loaded by Office or Windows, and mobile or desktop app packages.
-EXECUTABLE_EXTENSIONS = frozenset(
-    """
-    exe com scr bat cmd pif cpl msc gadget application appref-ms xbap
-    msi msp mst msu msix msixbundle appx appxbundle
-    dll ocx sys drv efi xll
-    ps1 ps1xml ps2 ps2xml psc1 psc2 psd1 psm1 pssc msh msh1 msh2
-    vb vbs vbe vbscript js jse wsf wsh wsc ws sct hta chm hlp
-    lnk url scf inf reg library-ms settingcontent-ms shb shs
-    jar jnlp class
-    py pyw pyz pyzw
-    sh bash zsh csh ksh fish command tool terminal run bin elf out so dylib
-    app action workflow desktop appimage snap
-    deb rpm dmg pkg mpkg apk xapk aab ipa xap
-    """.split()
-)
+# What each refused extension is, in words for the message. Programs and scripts, then
+# Microsoft's list of file types Outlook blocks, then the containers and shortcuts used to
+# smuggle programs past Windows' download warnings (a mounted .iso loses the mark of the web).
+_REFUSED_KINDS: dict[str, str] = {
+    "programas y scripts": """
+        exe com scr bat cmd pif msc gadget application appref-ms xbap vb vbs vbe vbp vbscript
+        js jse wsf wsh wsc ws sct hta ps1 ps1xml ps2 ps2xml psc1 psc2 psd1 psdm1 psm1 pssc
+        msh msh1 msh2 mshxml msh1xml msh2xml bas prg pl plg py pyc pyo pyw pyz pyzw
+        sh bash zsh csh ksh fish command tool terminal run bin elf out app action workflow
+        appimage snap jar class jnlp xnk ade adp mda mdb mde mdt mdw mdz asp aspx asx
+        fxp ins isp its mcf ops osd pcd prf shb shs udl vsmacros vsw webpnp printerexport
+        """,
+    "instaladores y paquetes de aplicaciones": """
+        msi msp mst msu msix msixbundle appx appxbundle appinstaller deb rpm dmg pkg mpkg
+        apk xapk aab ipa xap diagcab
+        """,
+    "bibliotecas y complementos que Windows u Office cargan": """
+        dll ocx sys drv efi xll cpl so dylib
+        """,
+    "accesos directos y archivos que abren otros programas": """
+        lnk url website scf inf reg library-ms search-ms searchconnector-ms settingcontent-ms
+        appcontent-ms desktop wsb theme themepack grp bgi cnt hpj htc
+        mad maf mag mam maq mar mas mat mau mav maw
+        """,
+    "ayudas de Windows que pueden ejecutar código": "chm hlp",
+    "imágenes de disco que Windows monta (saltan la advertencia de descarga)": "iso img vhd vhdx",
+    "certificados que se instalarían en Windows": "cer crt der",
+    "archivos de datos de Outlook y temporales": "pst tmp",
+}
+REFUSED_EXTENSIONS: dict[str, str] = {
+    ext: kind for kind, words in _REFUSED_KINDS.items() for ext in words.split()
+}
+EXECUTABLE_EXTENSIONS = frozenset(REFUSED_EXTENSIONS)
 
 _EXECUTABLE_MIMES = frozenset(
     {
@@ -117,10 +133,10 @@ _MSI_CLSIDS = frozenset(
     bytes.fromhex(f"{first}0c0000000000c000000000000046") for first in ("8410", "8610", "8210")
 )
 _UTF8_BOM = b"\xef\xbb\xbf"
-# First entry of a zip that is really a Java, Android or iOS application.
-_APP_ZIP_FIRST_ENTRIES = frozenset(
-    {b"META-INF/MANIFEST.MF", b"META-INF/", b"AndroidManifest.xml", b"classes.dex", b"Payload/"}
-)
+# Entries that make a zip a Java, Android or iOS application, wherever they are in the zip.
+_APP_ZIP_ENTRIES = frozenset({"META-INF/MANIFEST.MF", "AndroidManifest.xml", "classes.dex"})
+# Beyond this the central directory is not read for app entries (the local headers in the head still are).
+_MAX_CENTRAL_DIRECTORY = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -262,16 +278,83 @@ def check_name(name: str) -> Refusal | None:
         ext = _extension(segment)
         if ext in EXECUTABLE_EXTENSIONS:
             return _refuse(
-                "executable_name", name, f"los archivos ejecutables (.{ext}) no se aceptan."
+                "executable_name", name,
+                f"los archivos .{ext} no se aceptan ({REFUSED_EXTENSIONS[ext]}); solo se aceptan documentos.",
             )
     return None
 
 
-def _zip_first_entry(head: bytes) -> bytes | None:
-    if len(head) < 30 or not head.startswith(b"PK\x03\x04"):
-        return None
-    name_len = int.from_bytes(head[26:28], "little")
-    return head[30 : 30 + name_len]
+def _is_app_entry(name: str) -> bool:
+    # iOS apps are "Payload/<name>.app/..."; a bare "META-INF/" folder alone is not a program.
+    if name in _APP_ZIP_ENTRIES:
+        return True
+    parts = name.split("/")
+    return len(parts) > 2 and parts[0] == "Payload" and parts[1].endswith(".app")
+
+
+def _local_entry_names(head: bytes) -> list[str]:
+    """Names of the zip's local file headers found in the head, in any order."""
+    names: list[str] = []
+    at = head.find(b"PK\x03\x04")
+    while 0 <= at and at + 30 <= len(head):
+        name_len = int.from_bytes(head[at + 26 : at + 28], "little")
+        names.append(head[at + 30 : at + 30 + name_len].decode("utf-8", "replace"))
+        at = head.find(b"PK\x03\x04", at + 30 + name_len)
+    return names
+
+
+def _central_directory_names(fd: int, size: int) -> list[str]:
+    """Every entry name of a zip, read from its central directory without parsing the whole file."""
+    tail_size = min(size, 65_557)  # EOCD (22 bytes) plus the longest comment
+    tail = os.pread(fd, tail_size, size - tail_size)
+    eocd = tail.rfind(b"PK\x05\x06")
+    if eocd < 0 or eocd + 22 > len(tail):
+        return []
+    cd_size = int.from_bytes(tail[eocd + 12 : eocd + 16], "little")
+    cd_offset = int.from_bytes(tail[eocd + 16 : eocd + 20], "little")
+    if cd_size > _MAX_CENTRAL_DIRECTORY or cd_offset + cd_size > size:
+        return []
+    directory = os.pread(fd, cd_size, cd_offset)
+    names: list[str] = []
+    at = 0
+    while at + 46 <= len(directory) and directory[at : at + 4] == b"PK\x01\x02":
+        name_len = int.from_bytes(directory[at + 28 : at + 30], "little")
+        extra_len = int.from_bytes(directory[at + 30 : at + 32], "little")
+        comment_len = int.from_bytes(directory[at + 32 : at + 34], "little")
+        names.append(directory[at + 46 : at + 46 + name_len].decode("utf-8", "replace"))
+        at += 46 + name_len + extra_len + comment_len
+    return names
+
+
+def _u16(head: bytes, offset: int) -> int:
+    return int.from_bytes(head[offset : offset + 2], "little")
+
+
+def _windows_program(head: bytes) -> bool:
+    """A real DOS/Windows executable header, not merely a text that starts with "MZ".
+
+    The DOS header's e_lfanew (at 0x3C) points at the "PE\\0\\0" signature of a Windows
+    program, or at "NE"/"LE"/"LX" of 16-bit and VxD programs; a plain DOS program has header
+    fields that agree with each other (a text does not: "MZ Distribuciones" has 17,440 bytes on
+    its "last page", which holds at most 512).
+    """
+    if len(head) < 0x40 or not head.startswith(b"MZ"):
+        return False
+    e_lfanew = int.from_bytes(head[0x3C:0x40], "little")
+    if 0x40 <= e_lfanew <= len(head) - 4:
+        signature = head[e_lfanew : e_lfanew + 4]
+        if signature == b"PE\0\0" or signature[:2] in (b"NE", b"LE", b"LX"):
+            return True
+    e_cblp, e_cp, e_crlc, e_cparhdr = _u16(head, 2), _u16(head, 4), _u16(head, 6), _u16(head, 8)
+    e_minalloc, e_maxalloc, e_lfarlc = _u16(head, 0x0A), _u16(head, 0x0C), _u16(head, 0x18)
+    return (
+        e_cblp < 512
+        and 1 <= e_cp
+        and 2 <= e_cparhdr
+        and e_minalloc <= e_maxalloc
+        and 0x1C <= e_lfarlc
+        and e_lfarlc + 4 * e_crlc <= 16 * e_cparhdr <= 512 * e_cp
+    )
 
 
 def _is_msi(head: bytes) -> bool:
@@ -286,9 +369,14 @@ def _is_msi(head: bytes) -> bool:
     return head[offset : offset + 16] in _MSI_CLSIDS
 
 
+_DOS_MIMES = frozenset({"application/x-msdownload", "application/x-dosexec",
+                        "application/vnd.microsoft.portable-executable"})
+_APP_KIND = "una aplicación empaquetada (Java, Android o iOS)"
+
+
 def _content_kind(head: bytes, name: str) -> str | None:
     """What kind of program the bytes are, in words for the user, or None."""
-    if head.startswith(b"MZ"):
+    if _windows_program(head):
         return "un programa de Windows"
     if head.startswith(b"\x7fELF"):
         return "un programa de Linux"
@@ -309,13 +397,14 @@ def _content_kind(head: bytes, name: str) -> str | None:
         _is_msi(head) or _extension(normalize_name(name)) in ("msi", "msp", "mst")
     ):
         return "un instalador de Windows"
-    if _zip_first_entry(head) in _APP_ZIP_FIRST_ENTRIES:
-        return "una aplicación empaquetada (Java, Android o iOS)"
+    if head.startswith(b"PK\x03\x04") and any(map(_is_app_entry, _local_entry_names(head))):
+        return _APP_KIND
     try:
         kind = filetype.guess(head)
     except Exception:  # noqa: BLE001 - a detector bug must not stop the other checks
         kind = None
-    if kind is not None and kind.mime in _EXECUTABLE_MIMES:
+    # filetype calls anything starting with "MZ" a Windows program; _windows_program decided that.
+    if kind is not None and kind.mime in _EXECUTABLE_MIMES - _DOS_MIMES:
         return "un programa o instalador"
     return None
 
@@ -409,6 +498,12 @@ def check_file(
                     break
                 chunks.append(chunk)
                 remaining -= len(chunk)
+            # A jar or apk may list its manifest last: read the zip's own table of contents.
+            if b"".join(chunks[:1]).startswith(b"PK\x03\x04") and any(
+                map(_is_app_entry, _central_directory_names(fd, info.st_size))
+            ):
+                return _refuse("executable_content", name, f"su contenido es {_APP_KIND}, aunque el nombre no lo "
+                               "indique. Solo se aceptan documentos.")
         finally:
             os.close(fd)
     except OSError as exc:
