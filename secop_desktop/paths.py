@@ -13,18 +13,23 @@ HOME_ENV = "SECOP_DESKTOP_HOME"
 DB_URL_ENV = "SECOP_DESKTOP_DB_URL"
 
 
+def private_dir(path: Path) -> Path:
+    """Creates a folder only its owner may enter (0700), whatever the umask; returns it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
 def data_dir() -> Path:
-    """The data directory, created on first use."""
+    """The data directory, created on first use and readable by its owner only."""
     override = os.environ.get(HOME_ENV)
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(path)
 
 
 def documents_dir(base: Path | None = None) -> Path:
-    path = (base or data_dir()) / "documents"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir((base or data_dir()) / "documents")
 
 
 def database_url(base: Path | None = None) -> str:
