@@ -51,3 +51,15 @@ def test_an_existing_open_folder_is_closed(tmp_path: Path, monkeypatch: pytest.M
     home.chmod(0o755)
     monkeypatch.setenv(paths.HOME_ENV, str(home))
     assert _mode(paths.data_dir()) == 0o700
+
+
+def test_attached_documents_are_private(tmp_path: Path, loose_umask: None) -> None:
+    from secop_desktop.core.documents.blobstore import BlobStore
+
+    source = tmp_path / "rut.pdf"
+    source.write_bytes(b"%PDF-1.7\n" + b" " * 100)
+    store = BlobStore(tmp_path / "documents")
+    blob = store.store(source)
+    stored = store.path_for(blob.sha256)
+    assert _mode(stored) & 0o077 == 0
+    assert _mode(stored.parent) == 0o700

@@ -19,7 +19,8 @@ TMP_SUFFIX = ".part"
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
 _SHARD_RE = re.compile(r"[0-9a-f]{2}")
 # Blobs are immutable; read-only stops "open the stored copy" from letting an editor save into it.
-_BLOB_MODE = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+# Read-only (a blob never changes) and private to the owner of the data folder.
+_BLOB_MODE = stat.S_IRUSR
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class BlobStore:
     # -- storing ---------------------------------------------------------------------------
 
     def _new_temp(self) -> tuple[Path, int]:
-        self._tmp_root.mkdir(parents=True, exist_ok=True)
+        self._tmp_root.mkdir(mode=0o700, parents=True, exist_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         while True:
             path = self._tmp_root / f"tmp-{secrets.token_hex(12)}{TMP_SUFFIX}"
@@ -176,7 +177,7 @@ class BlobStore:
                 progress(done, done)
             sha = digest.hexdigest()
             final = self.path_for(sha)
-            final.parent.mkdir(parents=True, exist_ok=True)
+            final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             try:
                 existing_size: int | None = final.stat().st_size
             except FileNotFoundError:
