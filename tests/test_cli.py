@@ -329,3 +329,15 @@ def test_importar_missing_file_is_refused(tmp_path: Path) -> None:
     code, _, err = run("importar", str(tmp_path / "no-existe.secop"), "--como", "agente_mesa", ask=PASSWORD)
     assert code == 1 and "no existe" in err
     assert package.SUFFIX == ".secop"
+
+
+def test_the_cli_goes_through_the_services_only() -> None:
+    """parse -> Services -> print: no SQL, no session, no database object in the command line."""
+    import ast
+
+    source = Path(cli.__file__).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not [m for m in imported if m.split(".")[0] in ("sqlalchemy", "alembic") or m.startswith("secop_desktop.store")]
+    assert not [node for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr == "db"]

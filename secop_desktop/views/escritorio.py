@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -191,13 +193,13 @@ class Escritorio(QMainWindow):
         self.entity_menu = bar.addMenu("Con&figuración de la Entidad")
         self.entity_actions: dict[str, QAction] = {}
         for name in ENTITY_MENU:
-            action = self._action(self.entity_menu, name, lambda _=False, n=name: self.show_page(n))
+            action = self._action(self.entity_menu, name, partial(self.show_page, name))
             action.setEnabled(name != RECOMENDACIONES)
             self.entity_actions[name] = action
         ayuda = bar.addMenu("A&yuda")
         self._action(ayuda, MESA, lambda: self.show_page(MESA), "F1")
 
-    def _action(self, menu, text: str, slot: Callable[[], object], shortcut: str = "") -> QAction:  # type: ignore[no-untyped-def]
+    def _action(self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))

@@ -123,7 +123,7 @@ class MemberTableModel(QAbstractTableModel):
     def set_query(self, **changes: object) -> None:
         """Changes filter or sort and starts again from the first window."""
         values = {**self.query.__dict__, **changes}
-        self.query = Query(**values)  # type: ignore[arg-type]
+        self.query = Query(**values)
         self.reload()
 
     def reload(self) -> None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from secop_desktop.store.models import Membership, User
 from secop_desktop.vocab import Acceso
+
+# A sort key or tiebreak: a mapped column or an expression over columns.
+SortKey = ColumnElement[Any] | QueryableAttribute[Any]
 
 # The member table's fields, in order (core's MemberRow follows this order).
 MEMBER_COLUMNS = (Membership.id, User.id, User.nombre, User.correo, User.creado_en, Membership.acceso,
@@ -37,7 +40,7 @@ BUCKETS: dict[str, tuple[ColumnElement[bool], ...]] = {
 }
 
 
-def _after(query: Any, key: ColumnElement[Any], tiebreak: ColumnElement[int], after: tuple[Any, int] | None,
+def _after(query: Any, key: SortKey, tiebreak: SortKey, after: tuple[Any, int] | None,
            descending: bool) -> Any:
     """Keyset continuation and ordering: rows strictly after the cursor, in (key, tiebreak) order."""
     if after is not None:
@@ -49,7 +52,7 @@ def _after(query: Any, key: ColumnElement[Any], tiebreak: ColumnElement[int], af
     return query.order_by(*((key.desc(), tiebreak.desc()) if descending else (key.asc(), tiebreak.asc())))
 
 
-def _sort_expression(key: str) -> ColumnElement[Any]:
+def _sort_expression(key: str) -> SortKey:
     if key == "nombre":
         return func.lower(User.nombre)
     if key == "correo":
