@@ -85,11 +85,13 @@ def child_lazy(db: Path, admin_id: int, entity_id: int) -> dict[str, object]:
 
     app = application([])
     services = Services.open(f"sqlite:///{db}", db.parent / "data")
-    user = services.users.get(admin_id)
+    # admin_account's administrator, signed in as the Escritorio would have done it.
+    actor = services.users.sign_in("admin_hh", "Secop2018x")
+    assert actor.user_id == admin_id
     app.processEvents()
     before = rss()
     start = time.perf_counter()
-    window = AdminWindow(services, confirm=lambda _: True, user=user, entity_id=entity_id)
+    window = AdminWindow(services, confirm=lambda _: True, actor=actor, entity_id=entity_id)
     window.resize(1280, 860)
     window.show()
     assert window.panel is not None
@@ -136,10 +138,12 @@ def child_table_widget(db: Path, admin_id: int, entity_id: int) -> dict[str, obj
 
     app = application([])
     services = Services.open(f"sqlite:///{db}", db.parent / "data")
+    actor = services.users.sign_in("admin_hh", "Secop2018x")
+    assert actor.user_id == admin_id
     app.processEvents()
     before = rss()
     start = time.perf_counter()
-    rows = services.access.members(entity_id)
+    rows = services.access.members(actor, entity_id)
     now = services.clock()
     table = QTableWidget(len(rows), len(COLUMNS))
     table.setHorizontalHeaderLabels(list(COLUMNS))

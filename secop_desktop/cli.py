@@ -66,12 +66,27 @@ def _estado(value: str) -> str:
     raise argparse.ArgumentTypeError(f"estado no válido: «{value}» (use {valid})")
 
 
+PASSWORD_ENV = "SECOP_DESKTOP_CONTRASENA"
+CREDENCIALES = ("La orden «{orden}» necesita las credenciales de quien actúa: indique su usuario con --como; "
+                "la contraseña se pide en la terminal o se toma de la variable de entorno " + PASSWORD_ENV + ".")
+SIN_TERMINAL = ("No hay una terminal para pedir la contraseña de {usuario}: defina la variable de entorno "
+                + PASSWORD_ENV + ".")
+
+
+def _add_credentials(parser: argparse.ArgumentParser, quien: str = "USUARIO") -> None:
+    # Never a password option: arguments show up in the shell history and in the process list.
+    parser.add_argument("--como", metavar=quien,
+                        help=f"usuario que actúa; la contraseña se pide en la terminal o se toma de {PASSWORD_ENV}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = SpanishParser(
         prog="python -m secop_desktop",
         description="Registro de proveedores del SECOP II sin navegador. Sin orden, abre la ventana principal.",
-        epilog="Códigos de salida: 0 correcto, 1 rechazado por una regla (el motivo va a la salida de "
-               "errores), 2 uso incorrecto.",
+        epilog="Las órdenes usuarios, buzon, exportar, importar, aceptar y rechazar actúan como un usuario: "
+               f"--como USUARIO y la contraseña (en la terminal o en {PASSWORD_ENV}). "
+               "Códigos de salida: 0 correcto, 1 rechazado por una regla (el motivo va a la salida de "
+               "errores), 2 uso incorrecto o faltan las credenciales.",
     )
     parser.add_argument("--version", action="version", version=f"secop-desktop {__version__}",
                         help="muestra la versión y termina")
@@ -93,10 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     exportar = sub.add_parser("exportar", help="Exportar registro: crea un paquete .secop de una Entidad",
                               description="Exportar registro: un archivo .secop con los datos de la Entidad, "
-                                          "sus usuarios (sin contraseñas) y sus documentos.")
+                                          "sus usuarios (sin contraseñas) y sus documentos. Solo un "
+                                          "administrador de la Entidad.")
     exportar.add_argument("entidad", help="NIT (sin dígito de verificación) o nombre completo de la Entidad")
     exportar.add_argument("archivo", type=Path, help="archivo .secop que se crea")
     exportar.add_argument("--pais", default="COLOMBIA", help="país de la Entidad (por defecto COLOMBIA)")
+    _add_credentials(exportar)
 
     importar = sub.add_parser("importar", help="Importar registro: valida un paquete .secop y lo guarda",
                               description="Importar registro: valida todo el paquete antes de guardar nada.")
@@ -104,30 +121,31 @@ def build_parser() -> argparse.ArgumentParser:
     importar.add_argument("--vista-previa", action="store_true", help="solo valida y muestra lo que se importaría")
     importar.add_argument("--solicitar-acceso", action="store_true",
                           help="si la Entidad ya existe, hace una Solicitud de acceso para sus usuarios")
+    _add_credentials(importar)
 
-    usuarios = sub.add_parser("usuarios", help="lista los usuarios y su acceso a las cuentas",
-                              description="Lista usuarios con su estado y su Acceso a la cuenta "
-                                          "(una línea por usuario y cuenta, separada por tabuladores).")
+    usuarios = sub.add_parser("usuarios", help="lista los usuarios de las cuentas que usted administra",
+                              description="Lista los usuarios de las cuentas que administra el usuario de --como, "
+                                          "con su estado y su Acceso a la cuenta (una línea por usuario y cuenta, "
+                                          "separada por tabuladores).")
     usuarios.add_argument("--estado", type=_estado,
                           help="filtra por acceso (Pendiente, Aceptado, Rechazado, Cancelado) o por estado "
                                "del usuario (pendiente de confirmación, activo, bloqueado)")
     usuarios.add_argument("--nit", help="solo los usuarios de la Entidad con este NIT")
+    _add_credentials(usuarios)
 
     for nombre, accion in (("aceptar", "Aceptar acceso"), ("rechazar", "Rechazar acceso")):
         p = sub.add_parser(nombre, help=f"«{accion}» a la solicitud de un usuario, como administrador",
                            description=f"«{accion}»: actúa como el administrador indicado en --como.")
         p.add_argument("usuario", help="usuario que solicitó el acceso")
         p.add_argument("--nit", required=True, help="NIT de la Entidad")
-        p.add_argument("--como", required=True, metavar="ADMINISTRADOR", help="usuario administrador que actúa")
-        p.add_argument("--contrasena-env", metavar="VARIABLE",
-                       help="variable de entorno con la contraseña del administrador (si no, se pregunta)")
+        _add_credentials(p, quien="ADMINISTRADOR")
 
-    buzon = sub.add_parser("buzon", help="muestra los mensajes del Buzón de un usuario",
-                           description="Muestra los mensajes del Buzón de un usuario, del más reciente al más "
-                                       "antiguo.")
-    buzon.add_argument("usuario", help="usuario dueño del Buzón")
+    buzon = sub.add_parser("buzon", help="muestra los mensajes de su Buzón",
+                           description="Muestra los mensajes del Buzón del usuario de --como, del más reciente "
+                                       "al más antiguo.")
     buzon.add_argument("--no-leidos", action="store_true", help="solo los mensajes no leídos")
     buzon.add_argument("--completo", action="store_true", help="muestra también el texto de cada mensaje")
+    _add_credentials(buzon)
     return parser
 
 
@@ -174,22 +192,28 @@ class UsageProblem(Exception):
     """Wrong use the parser could not see (exit code 2)."""
 
 
+Ask = Callable[[str], str]
+
+
+def _credentials(args: argparse.Namespace, ask: Ask | None) -> tuple[str, str]:
+    """--como and the password (environment, else a terminal prompt); missing ones are a usage error."""
+    if not (args.como or "").strip():
+        raise UsageProblem(CREDENCIALES.format(orden=args.orden))
+    password = os.environ.get(PASSWORD_ENV)
+    if password is not None:
+        return args.como, password
+    if ask is None:
+        if not sys.stdin.isatty():
+            raise UsageProblem(SIN_TERMINAL.format(usuario=args.como))
+        ask = getpass.getpass
+    return args.como, ask(f"Contraseña de {args.como}: ")
+
+
 def _find_entity(services: Any, entidad: str, pais: str = "COLOMBIA") -> Any:
-    from sqlalchemy import select
-
-    from secop_desktop.core.entities.service import summary
-    from secop_desktop.store.models import Entity
-
-    digits = re.sub(r"[\s.]", "", entidad)
-    with services.db.session() as s:
-        if digits.isdigit():
-            found = s.scalar(select(Entity).where(Entity.pais == pais, Entity.nit == digits))
-        else:
-            found = s.scalars(select(Entity).where(Entity.pais == pais,
-                                                   Entity.nombre_busqueda == fold(" ".join(entidad.split())))).first()
-        if found is None:
-            raise Refused(f"No existe una Entidad con el NIT o nombre «{entidad}» en {pais}.")
-        return summary(found)
+    found = services.entities.find(entidad, pais)
+    if found is None:
+        raise Refused(f"No existe una Entidad con el NIT o nombre «{entidad}» en {pais}.")
+    return found
 
 
 def _cmd_init(args: argparse.Namespace, out: IO[str]) -> int:
@@ -197,7 +221,7 @@ def _cmd_init(args: argparse.Namespace, out: IO[str]) -> int:
     services = _open_services(args, progress)
     progress.finish()
     try:
-        print(f"Base de datos lista: {services.db.engine.url.render_as_string(hide_password=True)}", file=out)
+        print(f"Base de datos lista: {services.database_text()}", file=out)
     finally:
         services.close()
     return OK
@@ -223,12 +247,16 @@ def _cmd_reiniciar(args: argparse.Namespace, out: IO[str], confirm: Callable[[st
     return OK
 
 
-def _cmd_exportar(args: argparse.Namespace, out: IO[str]) -> int:
+def _cmd_exportar(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> int:
     from secop_desktop.core.packages import package
 
+    usuario, contrasena = _credentials(args, ask)
     services = _open_services(args)
     try:
+        actor = services.users.sign_in(usuario, contrasena)
         entity = _find_entity(services, args.entidad, args.pais)
+        # The same check the Exportar registro dialog relies on: administrators of the Entidad only.
+        services.access.check_admin(actor, entity.id)
         dest: Path = args.archivo
         if dest.suffix.lower() != package.SUFFIX:
             dest = dest.with_name(dest.name + package.SUFFIX)
@@ -259,11 +287,15 @@ def _print_preview(preview: Any, out: IO[str]) -> None:
         print(f"Documento: {d.tipo}\t{d.nombre_original}\t{d.tamano} bytes\tSHA-256 {d.sha256}", file=out)
 
 
-def _cmd_importar(args: argparse.Namespace, out: IO[str]) -> int:
+def _cmd_importar(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> int:
     from secop_desktop.core.packages import package
 
+    usuario, contrasena = _credentials(args, ask)
     services = _open_services(args)
     try:
+        # Any active user may bring a registration in (as anyone may register an Entidad); the package
+        # says which users it links, and an existing Entidad only gets a Solicitud de acceso.
+        services.users.sign_in(usuario, contrasena)
         if args.vista_previa:
             progress = TerminalProgress("Validando")
             try:
@@ -298,105 +330,80 @@ def _cmd_importar(args: argparse.Namespace, out: IO[str]) -> int:
     return OK
 
 
-def _cmd_usuarios(args: argparse.Namespace, out: IO[str]) -> int:
-    from sqlalchemy import select
-
-    from secop_desktop.store.models import Entity, Membership, User
+def _cmd_usuarios(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> int:
     from secop_desktop.vocab import Acceso
 
+    usuario, contrasena = _credentials(args, ask)
+    acceso = args.estado if args.estado in {a.value for a in Acceso} else None
+    estado_usuario = args.estado if args.estado and acceso is None else None
     services = _open_services(args)
     try:
-        with services.db.session() as s:
-            query = (select(User, Membership, Entity)
-                     .outerjoin(Membership, Membership.user_id == User.id)
-                     .outerjoin(Entity, Entity.id == Membership.entity_id)
-                     .order_by(User.usuario_normalizado, Entity.nombre_busqueda))
-            if args.nit:
-                query = query.where(Entity.nit == re.sub(r"[\s.]", "", args.nit))
-            if args.estado in {a.value for a in Acceso}:
-                query = query.where(Membership.acceso == args.estado)
-            elif args.estado:
-                query = query.where(User.estado == args.estado)
-            rows = s.execute(query).all()
-            print("Usuario\tNombre\tCorreo\tEstado\tEntidad\tNIT\tAcceso a la cuenta\tRol", file=out)
-            for user, m, entity in rows:
-                rol = ""
-                if m is not None:
-                    rol = ("Administrador y Proveedor" if m.es_administrador and m.es_proveedor
-                           else "Administrador" if m.es_administrador else "Proveedor")
-                print("\t".join([user.usuario, user.nombre, user.correo, user.estado,
-                                 entity.nombre if entity else "", (entity.nit or "") if entity else "",
-                                 m.acceso if m else "", rol]), file=out)
+        actor = services.users.sign_in(usuario, contrasena)
+        if args.nit:
+            entity = _find_entity(services, args.nit)
+            services.access.check_admin(actor, entity.id)
+            accounts = [(entity.id, entity.nombre)]
+        else:
+            accounts = services.access.require_any_admin(actor)
+        lines: list[tuple[str, str, list[str]]] = []
+        for entity_id, nombre in accounts:
+            nit = services.entities.get(actor, entity_id).form.nit
+            for row in services.access.members(actor, entity_id, acceso=acceso):
+                if estado_usuario is not None and row.estado_usuario != estado_usuario:
+                    continue
+                lines.append((fold(row.usuario), fold(nombre), [row.usuario, row.nombre, row.correo,
+                                                                row.estado_usuario, nombre, nit, row.acceso, row.rol]))
     finally:
         services.close()
+    print("Usuario\tNombre\tCorreo\tEstado\tEntidad\tNIT\tAcceso a la cuenta\tRol", file=out)
+    for *_, cells in sorted(lines, key=lambda line: line[:2]):
+        print("\t".join(cells), file=out)
     return OK
 
 
-def _password(args: argparse.Namespace, ask: Callable[[str], str]) -> str:
-    if args.contrasena_env:
-        value = os.environ.get(args.contrasena_env)
-        if value is None:
-            raise UsageProblem(f"La variable de entorno {args.contrasena_env} no está definida.")
-        return value
-    return ask(f"Contraseña de {args.como}: ")
-
-
-def _cmd_decidir(args: argparse.Namespace, out: IO[str], ask: Callable[[str], str]) -> int:
-    from sqlalchemy import select
-
+def _cmd_decidir(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> int:
     from secop_desktop.core import validators
     from secop_desktop.core.access.service import Accion
-    from secop_desktop.store.models import Membership, User
 
     accion = Accion.ACEPTAR if args.orden == "aceptar" else Accion.RECHAZAR
-    password = _password(args, ask)
+    usuario, contrasena = _credentials(args, ask)
     services = _open_services(args)
     try:
-        admin = services.users.login(args.como, password)
+        actor = services.users.sign_in(usuario, contrasena)
         entity = _find_entity(services, args.nit)
-        with services.db.session() as s:
-            row = s.execute(select(Membership, User).join(User).where(
-                Membership.entity_id == entity.id,
-                User.usuario_normalizado == validators.normalize_usuario(args.usuario))).first()
-            if row is None:
-                raise Refused(f"El usuario «{args.usuario}» no tiene una solicitud de acceso a {entity.nombre}.")
-            membership, user = row
-            mid, nombre = membership.id, user.nombre
-        services.access.apply(admin.id, entity.id, accion, [mid])
+        wanted = validators.normalize_usuario(args.usuario)
+        row = next((r for r in services.access.members(actor, entity.id)
+                    if validators.normalize_usuario(r.usuario) == wanted), None)
+        if row is None:
+            raise Refused(f"El usuario «{args.usuario}» no tiene una solicitud de acceso a {entity.nombre}.")
+        services.access.apply(actor, entity.id, accion, [row.membership_id])
     finally:
         services.close()
     hecho = "aceptado" if accion is Accion.ACEPTAR else "rechazado"
-    print(f"Acceso {hecho}: {args.usuario} ({nombre}) en {entity.nombre}.", file=out)
+    print(f"Acceso {hecho}: {args.usuario} ({row.nombre}) en {entity.nombre}.", file=out)
     return OK
 
 
-def _cmd_buzon(args: argparse.Namespace, out: IO[str]) -> int:
-    from secop_desktop.core import validators
-    from secop_desktop.core.accounts import mailbox as outbox
+def _cmd_buzon(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> int:
     from secop_desktop.core.dates import format_fecha
-    from secop_desktop.store.models import User
 
+    usuario, contrasena = _credentials(args, ask)
     services = _open_services(args)
     try:
-        with services.db.session() as s:
-            from sqlalchemy import select
-
-            user = s.scalar(select(User).where(User.usuario_normalizado == validators.normalize_usuario(args.usuario)))
-            if user is None:
-                raise Refused(f"No existe el usuario «{args.usuario}».")
-            messages = outbox.inbox(s, user.id, limit=10_000)
-            zona = user.zona_horaria
-        if args.no_leidos:
-            messages = [m for m in messages if not m.leido]
-        print("Fecha\tEstado\tAsunto", file=out)
-        for m in messages:
-            print(f"{format_fecha(m.creado_en, zona)}\t{'leído' if m.leido else 'no leído'}\t{m.asunto}", file=out)
-            if args.completo:
-                print("\n".join("    " + line for line in m.cuerpo.splitlines()), file=out)
-                if m.enlace:
-                    print(f"    Enlace: {m.enlace}", file=out)
+        actor = services.users.sign_in(usuario, contrasena)
+        messages = services.mailbox.messages(actor.user_id)
+        zona = services.users.get(actor.user_id).zona_horaria
     finally:
         services.close()
+    if args.no_leidos:
+        messages = [m for m in messages if not m.leido]
+    print("Fecha\tEstado\tAsunto", file=out)
+    for m in messages:
+        print(f"{format_fecha(m.creado_en, zona)}\t{'leído' if m.leido else 'no leído'}\t{m.asunto}", file=out)
+        if args.completo:
+            print("\n".join("    " + line for line in m.cuerpo.splitlines()), file=out)
+            if m.enlace:
+                print(f"    Enlace: {m.enlace}", file=out)
     return OK
 
 
@@ -420,15 +427,15 @@ def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None 
         if args.orden == "capacitacion":
             return _cmd_reiniciar(args, out, ask or input)
         if args.orden == "exportar":
-            return _cmd_exportar(args, out)
+            return _cmd_exportar(args, out, ask)
         if args.orden == "importar":
-            return _cmd_importar(args, out)
+            return _cmd_importar(args, out, ask)
         if args.orden == "usuarios":
-            return _cmd_usuarios(args, out)
+            return _cmd_usuarios(args, out, ask)
         if args.orden in ("aceptar", "rechazar"):
-            return _cmd_decidir(args, out, ask or getpass.getpass)
+            return _cmd_decidir(args, out, ask)
         if args.orden == "buzon":
-            return _cmd_buzon(args, out)
+            return _cmd_buzon(args, out, ask)
     except (ServiceError, Refused) as exc:
         print(getattr(exc, "message", None) or str(exc), file=err)
         return REFUSED

@@ -12,6 +12,7 @@ from secop_desktop.core.services import Services
 from secop_desktop.store.database import Database
 from secop_desktop.store.models import Membership, User
 from secop_desktop.vocab import ZONA_HORARIA_BOGOTA, Acceso
+from tests.conftest import as_actor
 
 NOMBRES = ("Leonardo", "Víctor Manuel", "Ana María", "Jonathan Felipe", "Luisa Fernanda", "Carlos Andrés",
            "Diana Carolina", "Juan Pablo", "Sandra Milena", "Andrés Felipe", "María José", "Óscar Iván")
@@ -36,7 +37,7 @@ def admin_account(services: Services, usuario: str = "admin_hh", nombre: str = "
     from tests.factories import company_form
 
     admin_id = active_user(services, usuario, nombre=admin_nombre)
-    record = services.entities.create(admin_id, company_form(nombre, nit, **form))
+    record = services.entities.create(as_actor(services, admin_id), company_form(nombre, nit, **form))
     return Account(admin_id, record.id, nombre)
 
 
@@ -45,7 +46,7 @@ def requester(services: Services, account: Account, usuario: str, nombre: str) -
     from tests.conftest import active_user
 
     user_id = active_user(services, usuario, nombre=nombre)
-    registration = services.entities.request_access(user_id, account.entity_id)
+    registration = services.entities.request_access(as_actor(services, user_id), account.entity_id)
     return user_id, registration.membership_id
 
 

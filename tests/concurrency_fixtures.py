@@ -19,6 +19,7 @@ from secop_desktop.errors import (
 )
 from secop_desktop.store.models import Membership, User
 from secop_desktop.vocab import Acceso
+from tests.conftest import as_actor
 
 BARRIER_TIMEOUT = 60.0
 NOW = datetime(2017, 1, 23, 20, 41, 30, tzinfo=UTC)
@@ -64,13 +65,13 @@ def add_membership(services: Services, user_id: int, entity_id: int, *, admin: b
 
 def _entity_update(services: Services, me: int, i: int, plan: dict[str, Any], barrier: Any) -> Outcome:
     entity_id = plan["entity_id"]
-    record = services.entities.get(entity_id)
+    record = services.entities.get(as_actor(services, plan["users"][me]), entity_id)
     barrier.wait(BARRIER_TIMEOUT)  # both agents now hold the same version
     form = record.form
     form.nombre = f"H&H Asociados {i:03d}-{me}"
     form.direccion = f"Calle {i + 1} # {me + 1}-00"
     try:
-        saved = services.entities.update(plan["users"][me], entity_id, record.version, form)
+        saved = services.entities.update(as_actor(services, plan["users"][me]), entity_id, record.version, form)
         return Outcome(i, me, "ok", form.nombre, saved.version)
     except ConflictError as exc:
         return Outcome(i, me, "conflict", exc.message, record.version)
@@ -81,7 +82,7 @@ def _access_apply(services: Services, me: int, i: int, plan: dict[str, Any], bar
     accion = Accion.ACEPTAR if (i + me) % 2 == 0 else Accion.RECHAZAR
     barrier.wait(BARRIER_TIMEOUT)
     try:
-        rows = services.access.apply(plan["admins"][me], plan["entity_id"], accion, [membership_id],
+        rows = services.access.apply(as_actor(services, plan["admins"][me]), plan["entity_id"], accion, [membership_id],
                                      {membership_id: 1})
         return Outcome(i, me, "ok", rows[0].acceso, rows[0].version)
     except ConflictError as exc:
@@ -96,7 +97,7 @@ def _create_same_nit(services: Services, me: int, i: int, plan: dict[str, Any], 
     form = company_form(f"Proveedor {i:03d} del agente {me}", plan["nits"][i])
     barrier.wait(BARRIER_TIMEOUT)
     try:
-        record = services.entities.create(plan["users"][me], form)
+        record = services.entities.create(as_actor(services, plan["users"][me]), form)
         return Outcome(i, me, "ok", str(record.id))
     except ValidationError as exc:
         return Outcome(i, me, "duplicate", exc.by_field().get("nit", exc.message))
@@ -107,7 +108,7 @@ def _demote_each_other(services: Services, me: int, i: int, plan: dict[str, Any]
     other = memberships[1 - me]
     barrier.wait(BARRIER_TIMEOUT)
     try:
-        services.access.apply(plan["admins"][me], entity_id, Accion.HACER_PROVEEDOR, [other])
+        services.access.apply(as_actor(services, plan["admins"][me]), entity_id, Accion.HACER_PROVEEDOR, [other])
         return Outcome(i, me, "ok")
     except (ConflictError, PermissionDenied, ServiceError) as exc:
         return Outcome(i, me, "refused", exc.message)

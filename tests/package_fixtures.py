@@ -16,7 +16,7 @@ from secop_desktop.core.packages.package import DOC_PREFIX, FORMAT_NAME, FORMAT_
 from secop_desktop.core.services import Services
 from secop_desktop.core.training.training import sample_pdf
 from secop_desktop.store.models import AreaInteres, Base
-from tests.conftest import active_user
+from tests.conftest import active_user, as_actor
 from tests.factories import company_form
 
 DOCUMENT_NAMES = {
@@ -33,10 +33,10 @@ def seed_registration(services: Services, folder: Path, *, nit: str = "800111202
                       big: bytes | None = None) -> int:
     """A company with an administrator, a Pendiente proveedor, financial rows, áreas and every document."""
     admin_id = active_user(services, admin)
-    entity = services.entities.create(admin_id, company_form(nit=nit))
+    entity = services.entities.create(as_actor(services, admin_id), company_form(nit=nit))
     if proveedor:
         pid = active_user(services, proveedor, nombre="Leonardo Neira", correo=f"{proveedor}@example.com")
-        services.entities.request_access(pid, entity.id)
+        services.entities.request_access(as_actor(services, pid), entity.id)
     docs = DocumentService(services)
     folder.mkdir(parents=True, exist_ok=True)
     for tipo, name in DOCUMENT_NAMES.items():

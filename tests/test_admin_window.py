@@ -21,7 +21,7 @@ from secop_desktop.store.models import Membership
 from secop_desktop.views.admin_window import AdminWindow, open_admin_for, open_admin_window
 from secop_desktop.views.user_admin_panel import UserAdminPanel
 from tests.admin_fixtures import Account, admin_account, bulk_members, requester
-from tests.conftest import FakeClock, active_user
+from tests.conftest import FakeClock, active_user, as_actor
 from tests.factories import company_form
 
 
@@ -120,7 +120,7 @@ def test_admin_accepts_a_pending_user(qtbot: QtBot, sqlite_services: Services, a
     assert table_texts(panel, 4) == [format_elapsed(clock(), clock())]
     assert "Se aceptó el acceso de Jonathan Felipe Ruiz Fernández" in message_text(window)
     assert tabs.tabText(0) == "Pendiente (0)" and tabs.tabText(1) == "Aceptado (2)"
-    [registration] = sqlite_services.entities.my_registrations(uid)
+    [registration] = sqlite_services.entities.my_registrations(as_actor(sqlite_services, uid))
     assert registration.estado == "Aceptado" and registration.fecha_aceptacion == clock()
     with sqlite_services.db.session() as s:
         [message] = [m for m in outbox.inbox(s, uid) if m.clase == "acceso"]
@@ -159,7 +159,7 @@ def test_reject_then_revert(qtbot: QtBot, sqlite_services: Services, account: Ac
 def test_cancel_access(qtbot: QtBot, sqlite_services: Services, account: Account,
                        open_window: Callable[..., AdminWindow]) -> None:
     uid, mid = requester(sqlite_services, account, "leonardo", "Leonardo Neira")
-    sqlite_services.access.apply(account.admin_id, account.entity_id, Accion.ACEPTAR, [mid])
+    sqlite_services.access.apply(as_actor(sqlite_services, account.admin_id), account.entity_id, Accion.ACEPTAR, [mid])
     confirm = Confirmations()
     window = open_window(confirm=confirm)
     panel = window.panel
@@ -171,7 +171,7 @@ def test_cancel_access(qtbot: QtBot, sqlite_services: Services, account: Account
     assert "¿Cancelar el acceso a la cuenta de Leonardo Neira?" in confirm.questions[0]
     assert acceso_of(sqlite_services, mid) == "Cancelado"
     assert table_texts(panel, 3)[table_texts(panel, 0).index("Leonardo Neira")] == "Cancelado"
-    assert sqlite_services.entities.my_registrations(uid)[0].estado == "Cancelado"
+    assert sqlite_services.entities.my_registrations(as_actor(sqlite_services, uid))[0].estado == "Cancelado"
     with sqlite_services.db.session() as s:
         assert [m.asunto for m in outbox.inbox(s, uid) if m.clase == "acceso"][0] == "Su acceso fue cancelado"
 
@@ -189,14 +189,14 @@ def test_last_administrator_cannot_be_removed(qtbot: QtBot, sqlite_services: Ser
         assert by_name(window, QLabel, "Mensaje").is_error
     assert table_texts(panel, 3) == ["Aceptado"] and table_texts(panel, 5) == ["Activo"]
     assert table_texts(panel, 6) == ["Administrador"]
-    [row] = sqlite_services.access.members(account.entity_id)
+    [row] = sqlite_services.access.members(as_actor(sqlite_services, account.admin_id), account.entity_id)
     assert (row.acceso, row.activo, row.es_administrador) == ("Aceptado", True, True)
 
 
 def test_a_proveedor_cannot_open_the_window(qtbot: QtBot, sqlite_services: Services, account: Account,
                                             open_window: Callable[..., AdminWindow]) -> None:
     uid, mid = requester(sqlite_services, account, "felipe", "Jonathan Felipe Ruiz Fernández")
-    sqlite_services.access.apply(account.admin_id, account.entity_id, Accion.ACEPTAR, [mid])
+    sqlite_services.access.apply(as_actor(sqlite_services, account.admin_id), account.entity_id, Accion.ACEPTAR, [mid])
     window = open_window("felipe")
     assert window.panel is None
     assert "Solo los administradores de la Entidad pueden abrir la Administración de usuarios" in \
@@ -207,7 +207,7 @@ def test_a_proveedor_cannot_open_the_window(qtbot: QtBot, sqlite_services: Servi
         [entry] = audit.entries(s, accion="acceso_admin_denegado")
     assert (entry.actor_id, entry.entity_id) == (uid, account.entity_id)
     # From the Escritorio the same refusal applies to the account itself.
-    other = open_admin_for(sqlite_services, sqlite_services.users.get(uid), account.entity_id,
+    other = open_admin_for(sqlite_services, as_actor(sqlite_services, uid), account.entity_id,
                            confirm=Confirmations())
     qtbot.addWidget(other)
     assert other.panel is None and "Solo los administradores" in message_text(other)
@@ -292,7 +292,8 @@ def test_crear_usuarios_sends_an_activation_message(qtbot: QtBot, sqlite_service
     assert "Luisa Fernanda Gomez" in table_texts(panel, 0)
     row = table_texts(panel, 0).index("Luisa Fernanda Gomez")
     assert table_texts(panel, 3)[row] == "Aceptado" and table_texts(panel, 6)[row] == "Administrador y Proveedor"
-    member = next(r for r in sqlite_services.access.members(account.entity_id) if r.correo == "luisa@hh.com.co")
+    admin = as_actor(sqlite_services, account.admin_id)
+    member = next(r for r in sqlite_services.access.members(admin, account.entity_id) if r.correo == "luisa@hh.com.co")
     with sqlite_services.db.session() as s:
         [activation] = [m for m in outbox.inbox(s, member.user_id) if m.clase == "activacion"]
         [entry] = audit.entries(s, entity_id=account.entity_id, accion="usuario_creado")
@@ -306,7 +307,7 @@ def test_crear_usuarios_sends_an_activation_message(qtbot: QtBot, sqlite_service
 def test_filters_search_and_sorting(qtbot: QtBot, sqlite_services: Services, account: Account,
                                     open_window: Callable[..., AdminWindow]) -> None:
     bulk_members(sqlite_services.db, account.entity_id, 60)
-    counts = sqlite_services.access.counts(account.entity_id)
+    counts = sqlite_services.access.counts(as_actor(sqlite_services, account.admin_id), account.entity_id)
     window = open_window()
     panel = window.panel
     assert panel is not None
@@ -326,7 +327,8 @@ def test_filters_search_and_sorting(qtbot: QtBot, sqlite_services: Services, acc
     qtbot.keyClicks(search, "NEIRA")
     qtbot.keyClick(search, Qt.Key.Key_Return)
     names = table_texts(panel, 0)
-    expected = [r.nombre for r in sqlite_services.access.members(account.entity_id, texto="neira")]
+    admin = as_actor(sqlite_services, account.admin_id)
+    expected = [r.nombre for r in sqlite_services.access.members(admin, account.entity_id, texto="neira")]
     assert names and sorted(names) == sorted(expected) and all("Neira" in n for n in names)
     assert by_name(window, QLabel, "Usuarios mostrados").text() == f"Mostrando {len(names)} de {len(names)} usuarios"
     search.clear()
@@ -386,7 +388,7 @@ def test_the_model_fetches_lazily_in_windows(qtbot: QtBot, sqlite_services: Serv
 
 def test_admin_of_several_accounts_picks_one(qtbot: QtBot, sqlite_services: Services, account: Account,
                                              open_window: Callable[..., AdminWindow]) -> None:
-    sqlite_services.entities.create(account.admin_id, company_form("UT 2017", "900123456"))
+    sqlite_services.entities.create(as_actor(sqlite_services, account.admin_id), company_form("UT 2017", "900123456"))
     window = open_window()
     assert window.panel is None
     combo = window.account_page.cuenta
@@ -444,13 +446,14 @@ def test_audit_view_filters_by_action_and_actor(qtbot: QtBot, sqlite_services: S
 @pytest.mark.parametrize("sort", ["nombre", "correo", "fecha_registro", "acceso", "actualizado_en", "activo", "rol"])
 def test_pages_cover_every_row_once_in_sql_order(services: Services, sort: str) -> None:
     account = admin_account(services)
+    admin = as_actor(services, account.admin_id)
     bulk_members(services.db, account.entity_id, 230)
     for descending in (False, True):
         seen = []
-        page = services.access.page(account.entity_id, limit=50, sort=sort, descending=descending)
+        page = services.access.page(admin, account.entity_id, limit=50, sort=sort, descending=descending)
         seen += page.rows
         while not page.complete:
-            page = services.access.page(account.entity_id, limit=50, after=page.cursor, sort=sort,
+            page = services.access.page(admin, account.entity_id, limit=50, after=page.cursor, sort=sort,
                                         descending=descending)
             seen += page.rows
         assert len(seen) == 231 and len({r.membership_id for r in seen}) == 231
@@ -461,30 +464,32 @@ def test_pages_cover_every_row_once_in_sql_order(services: Services, sort: str) 
 
 def test_count_and_filtered_pages(services: Services) -> None:
     account = admin_account(services)
+    admin = as_actor(services, account.admin_id)
     bulk_members(services.db, account.entity_id, 120)
-    every = services.access.members(account.entity_id)
+    every = services.access.members(admin, account.entity_id)
     neira = [r for r in every if "neira" in fold(r.nombre)]
-    assert services.access.count(account.entity_id, texto="Neira") == len(neira) > 0
-    page = services.access.page(account.entity_id, limit=500, acceso="Aceptado", texto="neira", sort="nombre")
+    assert services.access.count(admin, account.entity_id, texto="Neira") == len(neira) > 0
+    page = services.access.page(admin, account.entity_id, limit=500, acceso="Aceptado", texto="neira", sort="nombre")
     assert [r.membership_id for r in page.rows] == [r.membership_id for r in sorted(
         (r for r in neira if r.acceso == "Aceptado"), key=lambda r: (r.nombre.lower(), r.membership_id))]
-    assert services.access.count(account.entity_id, texto="100%_") == 0  # LIKE wildcards are literal
-    assert services.access.count(account.entity_id) == 121
+    assert services.access.count(admin, account.entity_id, texto="100%_") == 0  # LIKE wildcards are literal
+    assert services.access.count(admin, account.entity_id) == 121
 
 
 def test_require_any_admin_records_the_refusal(services: Services) -> None:
     account = admin_account(services)
     uid, _ = requester(services, account, "felipe", "Jonathan Felipe Ruiz Fernández")
     loner = active_user(services, "sin_cuenta")
-    assert services.access.require_any_admin(account.admin_id) == [(account.entity_id, "H&H Asociados")]
+    assert services.access.require_any_admin(as_actor(services, account.admin_id)) == [(account.entity_id, "H&H Asociados")]
     for user_id, entity_id in ((uid, account.entity_id), (loner, None)):
         with pytest.raises(PermissionDenied, match="Solo los administradores"):
-            services.access.require_any_admin(user_id)
+            services.access.require_any_admin(as_actor(services, user_id))
         with services.db.session() as s:
             [entry] = s.scalars(select(audit.AuditEntry).where(audit.AuditEntry.actor_id == user_id,
                                                                audit.AuditEntry.accion == "acceso_admin_denegado"))
             assert entry.entity_id == entity_id
-    log = services.access.audit_log(account.entity_id, accion="acceso_admin_denegado")
+    admin = as_actor(services, account.admin_id)
+    log = services.access.audit_log(admin, account.entity_id, accion="acceso_admin_denegado")
     assert [r.actor for r in log] == ["felipe"]
-    assert services.access.audit_log(account.entity_id, actor="FELI", accion="acceso_solicitado")[0].afectado == \
+    assert services.access.audit_log(admin, account.entity_id, quien="FELI", accion="acceso_solicitado")[0].afectado == \
         "Jonathan Felipe Ruiz Fernández"

@@ -20,7 +20,7 @@ from secop_desktop.core.services import Services
 from secop_desktop.store.models import Document
 from secop_desktop.views import attachments_panel
 from secop_desktop.views.attachments_panel import AttachmentsPanel
-from tests.conftest import active_user
+from tests.conftest import active_user, as_actor
 from tests.factories import company_form
 from tests.test_file_policy import HOSTILE, Case, Prepared, _can_exist_on_disk
 from tests.test_file_policy import corpus as corpus  # noqa: F401 - the hostile files, written once
@@ -93,7 +93,7 @@ class Harness:
         self.chooser = Chooser()
         self.confirm = Confirm()
         if "draft_id" not in kwargs and "owner_entity_id" not in kwargs:
-            kwargs["draft_id"] = sv.drafts.save(None, "agente", "anexar_documentos", {})
+            kwargs["draft_id"] = sv.drafts.save("agente", None, "anexar_documentos", {})
         self.panel = AttachmentsPanel(sv, file_chooser=self.chooser, confirm=self.confirm, **kwargs)  # type: ignore[arg-type]
         qtbot.addWidget(self.panel)
         self.panel.resize(1100, 850)
@@ -317,7 +317,7 @@ def test_set_owner_moves_the_drafts_documents_to_the_entity(qtbot: QtBot, sqlite
     user = active_user(sqlite_services)
     harness = Harness(qtbot, sqlite_services, user_id=user)
     harness.attach("Experiencia", write(tmp_path / "exp.pdf"))
-    entity = sqlite_services.entities.create(user, company_form()).id
+    entity = sqlite_services.entities.create(as_actor(sqlite_services, user), company_form()).id
     harness.panel.set_owner(entity)
     assert [d.nombre_original for d in DocumentService(sqlite_services).list(entity_id=entity)] == ["exp.pdf"]
     assert label(harness.panel, "Experiencia", "Nombre del documento") == "exp.pdf"
@@ -331,7 +331,7 @@ def test_set_owner_during_a_copy_still_moves_that_document(qtbot: QtBot, sqlite_
     user = active_user(sqlite_services)
     harness = Harness(qtbot, sqlite_services, user_id=user)
     harness.panel.documents = DocumentService(sqlite_services, chunk_size=64 * 1024)
-    entity = sqlite_services.entities.create(user, company_form()).id
+    entity = sqlite_services.entities.create(as_actor(sqlite_services, user), company_form()).id
     harness.attach("Experiencia", big_file(tmp_path / "exp.pdf", 16 << 20), wait=False)
     harness.panel.set_owner(entity)
     assert harness.panel.is_busy() and not harness.panel.is_complete()

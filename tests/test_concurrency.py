@@ -17,6 +17,7 @@ from secop_desktop.errors import ConflictError
 from secop_desktop.store.models import AuditEntry, Entity, Membership
 from secop_desktop.vocab import Acceso
 from tests.concurrency_fixtures import Outcome, add_membership, quick_users, race
+from tests.conftest import as_actor
 from tests.factories import company_form
 
 ITERATIONS = 200
@@ -42,7 +43,7 @@ def by_iteration(outcomes: list[Outcome]) -> dict[int, list[Outcome]]:
 
 def test_two_agents_editing_one_entity_never_lose_an_update(shared: Services, tmp_path: Path) -> None:
     agents = quick_users(shared, "agente", 2)
-    entity = shared.entities.create(agents[0], company_form())
+    entity = shared.entities.create(as_actor(shared, agents[0]), company_form())
     add_membership(shared, agents[1], entity.id, admin=True)
 
     outcomes = race("entity_update", shared.db.url, tmp_path / "datos",
@@ -56,7 +57,7 @@ def test_two_agents_editing_one_entity_never_lose_an_update(shared: Services, tm
         assert lost.detail == ConflictError().message  # Spanish, and tells to reload
         winners.append(won)
     assert all(a.version < b.version for a, b in pairwise(winners))  # type: ignore[operator]
-    final = shared.entities.get(entity.id)
+    final = shared.entities.get(as_actor(shared, agents[0]), entity.id)
     assert final.version == winners[-1].version
     assert final.form.nombre == winners[-1].detail
     with shared.db.session() as s:
@@ -74,7 +75,7 @@ def test_two_agents_editing_one_entity_never_lose_an_update(shared: Services, tm
 
 def test_two_administrators_on_one_access_request_only_one_decides(shared: Services, tmp_path: Path) -> None:
     admins = quick_users(shared, "admin", 2)
-    entity = shared.entities.create(admins[0], company_form())
+    entity = shared.entities.create(as_actor(shared, admins[0]), company_form())
     add_membership(shared, admins[1], entity.id, admin=True)
     requesters = quick_users(shared, "solicitante", ITERATIONS)
     requests = [add_membership(shared, u, entity.id, admin=False, acceso=Acceso.PENDIENTE) for u in requesters]
@@ -119,7 +120,7 @@ def test_two_administrators_demoting_each_other_leave_one_administrator(shared: 
     admins = quick_users(shared, "jefe", 2)
     entities = []
     for i in range(ITERATIONS):
-        entity = shared.entities.create(admins[0], company_form(f"Cuenta {i:03d}", str(800_200_000 + 41 * i)))
+        entity = shared.entities.create(as_actor(shared, admins[0]), company_form(f"Cuenta {i:03d}", str(800_200_000 + 41 * i)))
         with shared.db.session() as s:
             first = s.scalar(select(Membership.id).where(Membership.entity_id == entity.id))
         second = add_membership(shared, admins[1], entity.id, admin=True)

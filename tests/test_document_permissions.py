@@ -10,15 +10,15 @@ from sqlalchemy import func, select
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied
 from secop_desktop.store.models import Document
-from tests.conftest import active_user
+from tests.conftest import active_user, as_actor
 from tests.factories import company_form
 
 
 def test_proveedor_cannot_attach_or_delete(services: Services, tmp_path: Path) -> None:
     admin = active_user(services, "admin_hh")
-    entity = services.entities.create(admin, company_form()).id
+    entity = services.entities.create(as_actor(services, admin), company_form()).id
     proveedor = active_user(services, "felipe")
-    services.entities.request_access(proveedor, entity)
+    services.entities.request_access(as_actor(services, proveedor), entity)
     pdf = tmp_path / "RUP.pdf"
     pdf.write_bytes(b"%PDF-1.7\n" + b"x" * 2048)
 

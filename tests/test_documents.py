@@ -21,7 +21,7 @@ from secop_desktop.core.documents.service import (
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
 from secop_desktop.store.models import Document, Setting
-from tests.conftest import active_user
+from tests.conftest import active_user, as_actor
 from tests.factories import company_form
 from tests.samples import WINDOWS_PE
 
@@ -51,7 +51,7 @@ def docs(services: Services) -> DocumentService:
 
 @pytest.fixture
 def draft(services: Services) -> int:
-    return services.drafts.save(None, "agente", "anexar_documentos", {"nombre": "H&H Asociados"})
+    return services.drafts.save("agente", None, "anexar_documentos", {"nombre": "H&H Asociados"})
 
 
 def test_slots_follow_the_guide() -> None:
@@ -99,7 +99,7 @@ def test_attach_copies_hashes_and_records(services: Services, docs: DocumentServ
 
 def test_attach_to_an_entity(services: Services, docs: DocumentService, tmp_path: Path) -> None:
     user = active_user(services)
-    entity = services.entities.create(user, company_form()).id
+    entity = services.entities.create(as_actor(services, user), company_form()).id
     info = docs.attach("rup", write(tmp_path / "RUP.pdf"), entity_id=entity, user_id=user)
     assert docs.list(entity_id=entity) == [info]
     [row] = rows(services)
@@ -225,7 +225,7 @@ def test_disk_full_is_a_spanish_message_and_leaves_nothing(
 
 def test_a_vanished_owner_leaves_no_copy(services: Services, docs: DocumentService, draft: int,
                                          tmp_path: Path) -> None:
-    services.drafts.discard(draft)
+    services.drafts.discard("agente", draft)
     with pytest.raises(ServiceError, match="El registro en curso ya no existe"):
         docs.attach("experiencia", write(tmp_path / "doc.pdf"), draft_id=draft)
     assert rows(services) == [] and stored_files(services) == []
@@ -238,7 +238,7 @@ def test_a_vanished_owner_leaves_no_copy(services: Services, docs: DocumentServi
 def test_reassign_draft_moves_documents_to_the_entity(services: Services, docs: DocumentService, draft: int,
                                                       tmp_path: Path) -> None:
     user = active_user(services)
-    entity = services.entities.create(user, company_form()).id
+    entity = services.entities.create(as_actor(services, user), company_form()).id
     old = docs.attach("rup", write(tmp_path / "viejo.pdf", PDF + b"viejo"), entity_id=entity)
     docs.attach("rup", write(tmp_path / "RUP.pdf"), draft_id=draft)
     docs.attach("experiencia", write(tmp_path / "exp.pdf", PDF + b"exp"), draft_id=draft)
@@ -263,9 +263,9 @@ def test_missing_mandatory(services: Services, docs: DocumentService, draft: int
 
 def test_clean_orphans(services: Services, docs: DocumentService, draft: int, tmp_path: Path) -> None:
     kept = docs.attach("experiencia", write(tmp_path / "kept.pdf"), draft_id=draft)
-    other_draft = services.drafts.save(None, "agente", "anexar_documentos", {})
+    other_draft = services.drafts.save("agente", None, "anexar_documentos", {})
     abandoned = docs.attach("rup", write(tmp_path / "abandoned.pdf", PDF + b"x"), draft_id=other_draft)
-    services.drafts.discard(other_draft)  # its rows lose their draft (ON DELETE SET NULL)
+    services.drafts.discard("agente", other_draft)  # its rows lose their draft (ON DELETE SET NULL)
     root = services.data_dir / "documents"
     crash_leftover = write(root / TMP_DIR / f"tmp-deadbeef{TMP_SUFFIX}", b"medio archivo")
     stray_sha = hashlib.sha256(b"nadie").hexdigest()

@@ -32,7 +32,7 @@ from secop_desktop.views.attachments_panel import AttachmentsPanel
 from secop_desktop.views.escritorio import Escritorio, open_escritorio
 from secop_desktop.views.escritorio_inicio import PERSONA_NATURAL, SIN_ASOCIAR, YA_ASOCIADO
 from tests.admin_fixtures import Account, admin_account, requester
-from tests.conftest import FakeClock, active_user
+from tests.conftest import FakeClock, active_user, as_actor
 from tests.factories import company_form, persona_natural_form
 from tests.test_admin_window import Confirmations, by_name, click, click_row, message_text, table_texts
 
@@ -45,7 +45,7 @@ def account(sqlite_services: Services) -> Account:
 @pytest.fixture
 def escritorio(qtbot: QtBot, sqlite_services: Services) -> Callable[..., Escritorio]:
     def factory(user_id: int, confirm: Confirmations | None = None, **seams: object) -> Escritorio:
-        window = open_escritorio(sqlite_services, sqlite_services.users.get(user_id),
+        window = open_escritorio(sqlite_services, as_actor(sqlite_services, user_id),
                                  confirm=confirm or Confirmations(), **seams)
         qtbot.addWidget(window)
         qtbot.waitExposed(window)
@@ -144,10 +144,10 @@ def test_account_switcher_with_a_union_temporal(qtbot: QtBot, sqlite_services: S
     other = admin_account(sqlite_services, "admin_ut", "UT 2017", "", admin_nombre="Ana Rojas",
                           tipo_organizacion="Unión temporal", nombre_abreviado="UT")
     uid, hh = requester(sqlite_services, account, "felipe", "Jonathan Felipe Ruiz Fernandez")
-    ut = sqlite_services.entities.request_access(uid, other.entity_id).membership_id
-    sqlite_services.access.apply(account.admin_id, account.entity_id, Accion.ACEPTAR, [hh])
-    sqlite_services.access.apply(other.admin_id, other.entity_id, Accion.ACEPTAR, [ut])
-    sqlite_services.access.apply(other.admin_id, other.entity_id, Accion.HACER_ADMIN, [ut])
+    ut = sqlite_services.entities.request_access(as_actor(sqlite_services, uid), other.entity_id).membership_id
+    sqlite_services.access.apply(as_actor(sqlite_services, account.admin_id), account.entity_id, Accion.ACEPTAR, [hh])
+    sqlite_services.access.apply(as_actor(sqlite_services, other.admin_id), other.entity_id, Accion.ACEPTAR, [ut])
+    sqlite_services.access.apply(as_actor(sqlite_services, other.admin_id), other.entity_id, Accion.HACER_ADMIN, [ut])
     window = escritorio(uid)
     combo = by_name(window, QComboBox, "Cuenta")
     assert [combo.itemText(i) for i in range(combo.count())] == ["H&H Asociados", "UT 2017 (Unión temporal)"]
@@ -168,7 +168,7 @@ def test_account_switcher_with_a_union_temporal(qtbot: QtBot, sqlite_services: S
 def test_persona_natural_is_administrator_and_proveedor(qtbot: QtBot, sqlite_services: Services,
                                                         escritorio: Callable[..., Escritorio]) -> None:
     uid = active_user(sqlite_services, "jonathan")
-    sqlite_services.entities.create(uid, persona_natural_form())
+    sqlite_services.entities.create(as_actor(sqlite_services, uid), persona_natural_form())
     window = escritorio(uid)
     assert shown(window, "Rol") == "Rol: Administrador y Proveedor"
     assert by_name(window, QComboBox, "Cuenta").currentText() == \
@@ -189,11 +189,11 @@ def test_admin_edits_datos_de_la_entidad(qtbot: QtBot, sqlite_services: Services
     assert guardar.isEnabled()
     click(qtbot, window, "Guardar")
     assert "Revise los campos marcados." in message_text(window)
-    assert sqlite_services.entities.get(account.entity_id).form.direccion == "Calle 26 # 69-76"
+    assert sqlite_services.entities.get(window.actor, account.entity_id).form.direccion == "Calle 26 # 69-76"
     qtbot.keyClicks(direccion, "Carrera 7 # 26-20")
     click(qtbot, window, "Guardar")
     assert "Se guardaron los datos de la Entidad." in message_text(window)
-    record = sqlite_services.entities.get(account.entity_id)
+    record = sqlite_services.entities.get(window.actor, account.entity_id)
     assert record.form.direccion == "Carrera 7 # 26-20" and record.version == 2
     with sqlite_services.db.session() as s:
         assert audit.entries(s, entity_id=account.entity_id, accion="entidad_actualizada")[0].actor == "admin_hh"
@@ -207,12 +207,12 @@ def test_a_conflicting_save_shows_the_fresh_data(qtbot: QtBot, sqlite_services: 
     direccion.clear()
     qtbot.keyClicks(direccion, "Mi cambio")
     # Another administrator saves first.
-    sqlite_services.entities.update(account.admin_id, account.entity_id, 1,
+    sqlite_services.entities.update(as_actor(sqlite_services, account.admin_id), account.entity_id, 1,
                                     company_form(direccion="Avenida El Dorado # 68-51"))
     click(qtbot, window, "Guardar")
     assert "Otro usuario modificó estos datos" in message_text(window)
     assert direccion.text() == "Avenida El Dorado # 68-51"
-    assert sqlite_services.entities.get(account.entity_id).form.direccion == "Avenida El Dorado # 68-51"
+    assert sqlite_services.entities.get(window.actor, account.entity_id).form.direccion == "Avenida El Dorado # 68-51"
 
 
 # --- Áreas de interés, suscripciones, biblioteca -------------------------------------------------
@@ -245,15 +245,15 @@ def test_areas_de_interes_page(qtbot: QtBot, sqlite_services: Services, account:
     click(qtbot, window, "Borrar")
     assert confirm.questions[-1] == "¿Borrar el área de interés 43211500 Computadores?"
     assert rows(table) == []
-    assert window.interests.list(account.entity_id) == []
+    assert window.interests.list(window.actor, account.entity_id) == []
 
 
 def test_a_proveedor_sees_areas_read_only(qtbot: QtBot, sqlite_services: Services, account: Account,
                                           escritorio: Callable[..., Escritorio]) -> None:
     window_admin = escritorio(account.admin_id)
-    window_admin.interests.add(account.admin_id, account.entity_id, "43211500", "Computadores")
+    window_admin.interests.add(window_admin.actor, account.entity_id, "43211500", "Computadores")
     uid, mid = requester(sqlite_services, account, "felipe", "Jonathan Felipe Ruiz Fernandez")
-    sqlite_services.access.apply(account.admin_id, account.entity_id, Accion.ACEPTAR, [mid])
+    sqlite_services.access.apply(as_actor(sqlite_services, account.admin_id), account.entity_id, Accion.ACEPTAR, [mid])
     window = escritorio(uid)
     menu(window, "Áreas de interés").trigger()
     assert rows(by_name(window, QTableWidget, "Áreas de interés")) == [["43211500", "Computadores", "Activo"]]
@@ -298,7 +298,7 @@ def test_biblioteca_de_documentos_shows_the_accounts_documents(
 def test_a_proveedor_is_refused_administracion_de_usuarios(
         qtbot: QtBot, sqlite_services: Services, account: Account, escritorio: Callable[..., Escritorio]) -> None:
     uid, mid = requester(sqlite_services, account, "felipe", "Jonathan Felipe Ruiz Fernandez")
-    sqlite_services.access.apply(account.admin_id, account.entity_id, Accion.ACEPTAR, [mid])
+    sqlite_services.access.apply(as_actor(sqlite_services, account.admin_id), account.entity_id, Accion.ACEPTAR, [mid])
     window = escritorio(uid)
     assert window.open_admin() is None
     assert "Solo los administradores de la Entidad pueden abrir la Administración de usuarios." in \

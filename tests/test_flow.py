@@ -123,6 +123,6 @@ def test_the_flow_drives_the_services_without_widgets(services: Services) -> Non
     f.data["user_id"] = info.id
     restored = RegistrationFlow(json.loads(json.dumps(f.draft())))
     assert restored.entity_form() == f.entity_form()
-    draft_id = services.drafts.save(None, "agente", restored.current, restored.draft(), restored.title())
-    loaded = services.drafts.load(draft_id)
+    draft_id = services.drafts.save("agente", None, restored.current, restored.draft(), restored.title())
+    loaded = services.drafts.load("agente", draft_id)
     assert loaded is not None and RegistrationFlow(loaded.datos).entity_form() == f.entity_form()

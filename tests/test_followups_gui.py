@@ -23,7 +23,7 @@ from secop_desktop.views.escritorio import Escritorio
 from secop_desktop.views.launcher import SignInRouter
 from secop_desktop.views.qt_app import application
 from secop_desktop.views.start_window import ForgotPasswordDialog, StartWindow
-from tests.conftest import FakeClock, active_user
+from tests.conftest import FakeClock, active_user, as_actor
 from tests.factories import company_form
 from tests.package_fixtures import seed_registration
 from tests.wizard_fixtures import by_name, click, error_beside, field, type_in, wizard_button
@@ -193,7 +193,7 @@ def sign_in(qtbot: QtBot, window: StartWindow, usuario: str) -> None:
 def test_user_without_entity_lands_in_the_third_section_then_the_escritorio(
         qtbot: QtBot, sqlite_services: Services) -> None:
     admin = active_user(sqlite_services, "admin_hh")
-    entity = sqlite_services.entities.create(admin, company_form("H&H Asociados", "800111202"))
+    entity = sqlite_services.entities.create(as_actor(sqlite_services, admin), company_form("H&H Asociados", "800111202"))
     leonardo = active_user(sqlite_services, "leonardo", nombre="Leonardo Neira")
     window = start_window(qtbot, sqlite_services)
     router = SignInRouter(window, sqlite_services)
@@ -230,7 +230,7 @@ def test_user_without_entity_lands_in_the_third_section_then_the_escritorio(
 
 def test_user_with_entity_lands_in_the_escritorio(qtbot: QtBot, sqlite_services: Services) -> None:
     admin = active_user(sqlite_services, "admin_hh")
-    sqlite_services.entities.create(admin, company_form("H&H Asociados", "800111202"))
+    sqlite_services.entities.create(as_actor(sqlite_services, admin), company_form("H&H Asociados", "800111202"))
     window = start_window(qtbot, sqlite_services)
     router = SignInRouter(window, sqlite_services)
 

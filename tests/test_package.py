@@ -24,7 +24,7 @@ from secop_desktop.core.services import Services
 from secop_desktop.core.training.training import sample_pdf
 from secop_desktop.store.models import AreaInteres, Document, Entity, Membership, Message, User
 from secop_desktop.vocab import Acceso, EstadoUsuario
-from tests.conftest import FakeClock, active_user
+from tests.conftest import FakeClock, active_user, as_actor
 from tests.factories import company_form
 from tests.package_fixtures import (
     blob_files,
@@ -156,7 +156,7 @@ def test_existing_nit_offers_access_request_instead_of_duplicate(target: Service
                                                                  exported: tuple[int, Path]) -> None:
     _, path = exported
     admin = active_user(target, "ana.admin", correo="ana@example.com")
-    existing = target.entities.create(admin, company_form(nombre="H&H Asociados SAS", nit="800111202"))
+    existing = target.entities.create(as_actor(target, admin), company_form(nombre="H&H Asociados SAS", nit="800111202"))
     preview = package.preview(target, path)
     assert preview.entidad_existente is not None and preview.entidad_existente.id == existing.id
     before = counts(target)
@@ -357,7 +357,7 @@ def test_a_blob_already_stored_is_kept_when_an_import_fails(target: Services, tm
     _, registro, docs = read_package(path)
     # The target already holds one of the documents for another entity.
     uid = active_user(target, "otra_persona", correo="otra@example.com")
-    other = target.entities.create(uid, company_form(nombre="Otra S.A.S.", nit="900123456"))
+    other = target.entities.create(as_actor(target, uid), company_form(nombre="Otra S.A.S.", nit="900123456"))
     shared = next(d for d in registro["documentos"] if d["tipo"] == "rup")
     source_file = tmp_path / "RUP.pdf"
     source_file.write_bytes(docs[shared["sha256"]])
@@ -438,10 +438,11 @@ def test_imported_entity_messages_and_access(services: Services, exported: tuple
 
 def test_summary_shows_entity_representative_documents_with_hashes_and_state(source: Services,
                                                                              tmp_path: Path) -> None:
-    from secop_desktop.core.entities.summary import registration_summary, render_html
+    from secop_desktop.core.entities.summary import render_html
 
     entity_id = seed_registration(source, tmp_path / "archivos")
-    summary = registration_summary(source, entity_id)
+    admin = source.users.sign_in("victor_2018", "Secop2018x")
+    summary = source.entities.summary(admin, entity_id)
     html = render_html(summary)
     assert "<h2>H&amp;H Asociados</h2>" in html  # escaped: names are data, not markup
     assert "800111202-1" in html and "Ana María Rojas" in html and "52123456" in html
@@ -454,5 +455,5 @@ def test_summary_shows_entity_representative_documents_with_hashes_and_state(sou
     assert "1.234.567,89" in html
     with source.db.session() as s:
         s.delete(s.scalars(select(Document).where(Document.tipo == "experiencia")).one())
-    assert registration_summary(source, entity_id).estado == (
+    assert source.entities.summary(admin, entity_id).estado == (
         "Incompleto: faltan documentos obligatorios (Experiencia).")

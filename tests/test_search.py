@@ -9,7 +9,7 @@ from secop_desktop.core.services import Services
 from secop_desktop.core.text import fold
 from secop_desktop.store import entity_search as name_search
 from secop_desktop.store.models import Entity
-from tests.conftest import active_user
+from tests.conftest import active_user, as_actor
 from tests.factories import company_form, persona_natural_form
 
 ENTIDADES = [
@@ -27,9 +27,9 @@ ENTIDADES = [
 def catalog(services: Services) -> Services:
     uid = active_user(services)
     for nombre, nit in ENTIDADES:
-        services.entities.create(uid, company_form(nombre, nit))
-    services.entities.create(uid, persona_natural_form("Jonathan Felipe Ruiz Fernández", "1032387714"))
-    services.entities.create(uid, company_form("Constructora Perú Andina", "20100047218", pais="PERÚ",
+        services.entities.create(as_actor(services, uid), company_form(nombre, nit))
+    services.entities.create(as_actor(services, uid), persona_natural_form("Jonathan Felipe Ruiz Fernández", "1032387714"))
+    services.entities.create(as_actor(services, uid), company_form("Constructora Perú Andina", "20100047218", pais="PERÚ",
                                                departamento_codigo="", municipio_codigo="", codigo_postal="15001"))
     return services
 
@@ -108,11 +108,11 @@ def test_country_filters_both_name_and_nit(catalog: Services) -> None:
 
 def test_the_index_follows_renames_and_deletes(catalog: Services) -> None:
     uid = catalog.entities.search(nit="800111202")[0].id
-    record = catalog.entities.get(uid)
+    admin = _admin_of(catalog, uid)
+    record = catalog.entities.get(as_actor(catalog, admin), uid)
     form = record.form
     form.nombre = "Hidroeléctrica Zenú"
-    admin = _admin_of(catalog, uid)
-    catalog.entities.update(admin, uid, record.version, form)
+    catalog.entities.update(as_actor(catalog, admin), uid, record.version, form)
     assert names(catalog, nombre="h&h") == []
     assert names(catalog, nombre="electrica zenu") == ["Hidroeléctrica Zenú"]
     with catalog.db.session() as s:
@@ -192,7 +192,7 @@ def test_many_matches_take_the_ordered_walk_and_stay_exact(services: Services,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     uid = active_user(services)
     for i, nit in enumerate(("900373913", "800197268", "830042244", "800111202", "901234567")):
-        services.entities.create(uid, company_form(f"Inversiones Zeta {chr(ord('E') - i)}", nit))
+        services.entities.create(as_actor(services, uid), company_form(f"Inversiones Zeta {chr(ord('E') - i)}", nit))
     monkeypatch.setattr(name_search, "CANDIDATE_CAP", 2)  # five matches: "dense" for this test
     assert names(services, nombre="inversiones zeta") == [f"Inversiones Zeta {c}" for c in "ABCDE"]
     assert names(services, nombre="zeta", limit=2) == ["Inversiones Zeta A", "Inversiones Zeta B"]

@@ -16,7 +16,7 @@ from secop_desktop.core.services import Services
 from secop_desktop.store.database import Database, SchemaTooNewError, head_revision
 from secop_desktop.store.migrations.env_filters import include_name
 from secop_desktop.store.models import Base, Entity
-from tests.conftest import active_user
+from tests.conftest import active_user, as_actor
 from tests.factories import company_form
 
 
@@ -106,7 +106,7 @@ def test_head_revision_recorded(db_url: str) -> None:
 
 def test_version_column_refuses_stale_write(services: Services) -> None:
     uid = active_user(services)
-    record = services.entities.create(uid, company_form())
+    record = services.entities.create(as_actor(services, uid), company_form())
     # Two agents load the form, each in its own short transaction (as the GUI does).
     with Session(services.db.engine, expire_on_commit=False) as first, \
             Session(services.db.engine, expire_on_commit=False) as second:

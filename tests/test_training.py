@@ -17,7 +17,7 @@ from secop_desktop.core.services import Services
 from secop_desktop.core.training import training
 from secop_desktop.store.models import Document, Entity, Membership, Message, User
 from secop_desktop.vocab import TIPOS_ORGANIZACION, Acceso, EstadoUsuario
-from tests.conftest import registration
+from tests.conftest import as_actor, registration
 from tests.factories import company_form, persona_natural_form
 from tests.training_fixtures import new_active_user, practice, seeded_folder  # noqa: F401 - fixtures
 
@@ -124,10 +124,10 @@ def test_reset_restores_exactly_the_seeded_state(practice: Services, tmp_path: P
     seed = info(practice)
     # A class's worth of changes: users, an entity with documents, decisions, messages read.
     uid = new_active_user(practice)
-    record = practice.entities.create(uid, company_form(nombre="Aprendices Unidos S.A.S.", nit="901234567"))
+    record = practice.entities.create(as_actor(practice, uid), company_form(nombre="Aprendices Unidos S.A.S.", nit="901234567"))
     DocumentService(practice).attach("rup", pdf(tmp_path, "RUP nuevo.pdf"), entity_id=record.id, user_id=uid)
     admin = practice.users.login(seed.administrador, training.PASSWORD)
-    practice.access.apply(admin.id, seed.entidad_principal_id, Accion.ACEPTAR, [seed.pendientes[0]])
+    practice.access.apply(as_actor(practice, admin.id), seed.entidad_principal_id, Accion.ACEPTAR, [seed.pendientes[0]])
     with practice.db.session() as s:
         for m in s.scalars(select(Message)):
             m.leido_en = m.creado_en
@@ -165,9 +165,10 @@ def test_exercise_persona_natural_ticks_step_by_step(practice: Services, tmp_pat
     practice.users.login("aprendiz.natural", "Secop2018x")
     assert ticks(practice, "persona_natural") == [True, True, True, False, False]
     # A company does not count for this exercise.
-    practice.entities.create(reg.id, company_form(nombre="No Es Natural S.A.S.", nit="901000001"))
+    practice.entities.create(as_actor(practice, reg.id), company_form(nombre="No Es Natural S.A.S.", nit="901000001"))
     assert ticks(practice, "persona_natural") == [True, True, True, False, False]
-    record = practice.entities.create(reg.id, persona_natural_form(nombre="Aprendiz Natural", cedula="1098765432"))
+    record = practice.entities.create(as_actor(practice, reg.id),
+                                      persona_natural_form(nombre="Aprendiz Natural", cedula="1098765432"))
     assert ticks(practice, "persona_natural") == [True, True, True, True, False]
     docs = DocumentService(practice)
     mandatory = [x.tipo for x in slots(True, record.form.obligado_contabilidad) if x.obligatorio]
@@ -186,12 +187,12 @@ def test_exercise_empresa_ticks_only_for_a_new_company(practice: Services, tmp_p
     DocumentService(practice).attach("rup", pdf(tmp_path, "RUP.pdf"), entity_id=seed.entidad_principal_id,
                                      user_id=admin.id)
     assert ticks(practice, "empresa") == [False] * 4
-    record = practice.entities.create(admin.id, company_form(nombre="Empresa Nueva S.A.S.", nit="901000002",
+    record = practice.entities.create(as_actor(practice, admin.id), company_form(nombre="Empresa Nueva S.A.S.", nit="901000002",
                                                              financials=[]))
     assert ticks(practice, "empresa") == [True, False, False, False]
     form = record.form
     form.financials = company_form().financials
-    practice.entities.update(admin.id, record.id, record.version, form)
+    practice.entities.update(as_actor(practice, admin.id), record.id, record.version, form)
     assert ticks(practice, "empresa") == [True, True, False, False]
     docs = DocumentService(practice)
     for tipo in ("capacidad_financiera", "experiencia", "estados_financieros", "existencia_representacion"):
@@ -207,13 +208,13 @@ def test_exercise_solicitud_needs_a_request_to_an_existing_account(practice: Ser
     assert ticks(practice, "solicitud") == [True, False, False]
     # A request to an account created after the seed is not "an existing entity".
     other = new_active_user(practice, "aprendiz.dos")
-    fresh = practice.entities.create(other, company_form(nombre="Recién Creada S.A.S.", nit="901000003"))
-    practice.entities.request_access(uid, fresh.id)
+    fresh = practice.entities.create(as_actor(practice, other), company_form(nombre="Recién Creada S.A.S.", nit="901000003"))
+    practice.entities.request_access(as_actor(practice, uid), fresh.id)
     assert ticks(practice, "solicitud") == [True, False, False]
-    reg = practice.entities.request_access(uid, seed.entidad_principal_id)
+    reg = practice.entities.request_access(as_actor(practice, uid), seed.entidad_principal_id)
     assert ticks(practice, "solicitud") == [True, True, False]
     admin = practice.users.login(seed.administrador, training.PASSWORD)
-    practice.access.apply(admin.id, seed.entidad_principal_id, Accion.ACEPTAR, [reg.membership_id])
+    practice.access.apply(as_actor(practice, admin.id), seed.entidad_principal_id, Accion.ACEPTAR, [reg.membership_id])
     assert ticks(practice, "solicitud") == [True, True, True]
 
 
@@ -233,12 +234,12 @@ def test_exercise_aceptar_ticks_from_the_admin_actions(practice: Services) -> No
     assert ticks(practice, "aceptar") == [True, False, False]
     # Accepting a request that was not among the seeded pending ones does not count either.
     uid = new_active_user(practice)
-    reg = practice.entities.request_access(uid, seed.entidad_principal_id)
-    practice.access.apply(admin.id, seed.entidad_principal_id, Accion.ACEPTAR, [reg.membership_id])
+    reg = practice.entities.request_access(as_actor(practice, uid), seed.entidad_principal_id)
+    practice.access.apply(as_actor(practice, admin.id), seed.entidad_principal_id, Accion.ACEPTAR, [reg.membership_id])
     assert ticks(practice, "aceptar") == [True, False, False]
-    practice.access.apply(admin.id, seed.entidad_principal_id, Accion.ACEPTAR, [seed.pendientes[1]])
+    practice.access.apply(as_actor(practice, admin.id), seed.entidad_principal_id, Accion.ACEPTAR, [seed.pendientes[1]])
     assert ticks(practice, "aceptar") == [True, True, False]
-    practice.access.apply(admin.id, seed.entidad_principal_id, Accion.HACER_ADMIN, [seed.pendientes[1]])
+    practice.access.apply(as_actor(practice, admin.id), seed.entidad_principal_id, Accion.HACER_ADMIN, [seed.pendientes[1]])
     assert ticks(practice, "aceptar") == [True, True, True]
     assert all(e.completo is (e.clave == "aceptar") for e in training.exercise_states(practice)
                if e.clave in ("aceptar", "empresa"))

@@ -20,6 +20,7 @@ from secop_desktop.views.escritorio import Escritorio
 from secop_desktop.views.package_dialogs import ExportDialog, ImportDialog
 from secop_desktop.views.start_window import StartWindow
 from secop_desktop.views.training import TITLE_PREFIX, TrainingBanner, TrainingMode
+from tests.conftest import as_actor
 from tests.package_fixtures import blob_files, counts, seed_registration
 from tests.training_fixtures import practice, seeded_folder  # noqa: F401 - fixtures
 
@@ -93,7 +94,7 @@ def test_banner_and_exercises_tick_from_what_is_stored(qtbot: QtBot, practice: S
     # The timer picks up work done elsewhere (here, the service the admin window calls).
     mode.panel.timer.start(30)
     admin = practice.users.login(info.administrador, training.PASSWORD)
-    practice.access.apply(admin.id, info.entidad_principal_id, Accion.ACEPTAR, [info.pendientes[0]])
+    practice.access.apply(as_actor(practice, admin.id), info.entidad_principal_id, Accion.ACEPTAR, [info.pendientes[0]])
     qtbot.waitUntil(accepted.isChecked, timeout=3000)
     assert mode.panel.states()["aceptar"] == [True, True, False]
 
@@ -104,7 +105,7 @@ def test_reiniciar_capacitacion_asks_then_restores(qtbot: QtBot, practice: Servi
     info = seed(practice)
     seeded = training.fingerprint(practice.db)
     admin = practice.users.login(info.administrador, training.PASSWORD)
-    practice.access.apply(admin.id, info.entidad_principal_id, Accion.ACEPTAR, [info.pendientes[0]])
+    practice.access.apply(as_actor(practice, admin.id), info.entidad_principal_id, Accion.ACEPTAR, [info.pendientes[0]])
     assert mode.panel is not None
     mode.panel.refresh()
     assert mode.panel.states()["aceptar"] == [True, True, False]
@@ -150,7 +151,8 @@ def test_export_then_import_through_the_dialogs(qtbot: QtBot, sqlite_services: S
     entity_id = seed_registration(sqlite_services, tmp_path / "archivos")
     dest = tmp_path / "salida" / "registro"
     pdf = tmp_path / "salida" / "resumen.pdf"
-    export = ExportDialog(sqlite_services, [(entity_id, "H&H Asociados")], choose_path=lambda: dest,
+    admin = sqlite_services.users.sign_in("victor_2018", "Secop2018x")
+    export = ExportDialog(sqlite_services, [(entity_id, "H&H Asociados")], actor=admin, choose_path=lambda: dest,
                           choose_pdf=lambda: pdf)
     qtbot.addWidget(export)
     export.show()
@@ -218,7 +220,8 @@ def test_export_can_be_cancelled_midway(qtbot: QtBot, sqlite_services: Services,
     big = b"%PDF-1.4\n" + random.Random(7).randbytes(48 << 20).hex().encode()
     entity_id = seed_registration(sqlite_services, tmp_path / "archivos", big=big)
     dest = tmp_path / "grande.secop"
-    dialog = ExportDialog(sqlite_services, [(entity_id, "H&H Asociados")], choose_path=lambda: dest)
+    admin = sqlite_services.users.sign_in("victor_2018", "Secop2018x")
+    dialog = ExportDialog(sqlite_services, [(entity_id, "H&H Asociados")], actor=admin, choose_path=lambda: dest)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.mouseClick(by_name(dialog, QPushButton, "Examinar…"), LEFT)

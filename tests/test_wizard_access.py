@@ -8,11 +8,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.registration.drafts import current_agent
 from secop_desktop.core.services import Services
 from secop_desktop.store.models import Membership
 from secop_desktop.views.qt_app import application
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
-from tests.conftest import active_user
+from tests.conftest import active_user, as_actor
 from tests.factories import company_form
 from tests.wizard_fixtures import click, field, type_in, wizard_button
 
@@ -24,7 +25,7 @@ def spanish() -> None:
 
 def test_find_by_nit_and_request_access(qtbot: QtBot, sqlite_services: Services) -> None:
     admin = active_user(sqlite_services, "admin_hh")
-    entity = sqlite_services.entities.create(admin, company_form("H&H Asociados", "800111202"))
+    entity = sqlite_services.entities.create(as_actor(sqlite_services, admin), company_form("H&H Asociados", "800111202"))
     leonardo = active_user(sqlite_services, "leonardo", nombre="Leonardo Neira")
     wizard = RegistrationWizard(sqlite_services, start_user=sqlite_services.users.get(leonardo))
     qtbot.addWidget(wizard)
@@ -52,14 +53,14 @@ def test_find_by_nit_and_request_access(qtbot: QtBot, sqlite_services: Services)
         m = s.scalars(select(Membership).where(Membership.user_id == leonardo)).one()
         assert (m.entity_id, m.acceso, m.es_administrador) == (entity.id, "Pendiente", False)
         assert any(msg.asunto == "Solicitud de acceso" for msg in outbox.inbox(s, admin))
-    assert sqlite_services.drafts.list() == []
+    assert sqlite_services.drafts.list(current_agent()) == []
 
 
 def test_a_second_request_is_refused_with_its_reason(qtbot: QtBot, sqlite_services: Services) -> None:
     admin = active_user(sqlite_services, "admin_hh")
-    entity = sqlite_services.entities.create(admin, company_form("H&H Asociados", "800111202"))
+    entity = sqlite_services.entities.create(as_actor(sqlite_services, admin), company_form("H&H Asociados", "800111202"))
     leonardo = active_user(sqlite_services, "leonardo")
-    sqlite_services.entities.request_access(leonardo, entity.id)
+    sqlite_services.entities.request_access(as_actor(sqlite_services, leonardo), entity.id)
     wizard = RegistrationWizard(sqlite_services, start_user=sqlite_services.users.get(leonardo))
     qtbot.addWidget(wizard)
     wizard.show()

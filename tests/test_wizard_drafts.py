@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QListWidget, Q
 from pytestqt.qtbot import QtBot
 
 from secop_desktop.core.registration import flow
+from secop_desktop.core.registration.drafts import current_agent
 from secop_desktop.core.services import Services
 from secop_desktop.views.qt_app import application
 from secop_desktop.views.start_window import StartWindow
@@ -39,7 +40,7 @@ def crash(*widgets: object) -> None:
 
 
 def saved_data(services: Services) -> dict:
-    drafts = services.drafts.list()
+    drafts = services.drafts.list(current_agent())
     assert len(drafts) == 1
     return drafts[0].datos
 
@@ -69,7 +70,7 @@ def test_step1_draft_restored_after_a_crash(qtbot: QtBot, sqlite_services: Servi
     click(qtbot, field(wizard, "Acepto los términos y condiciones de uso", QAbstractButton))
     type_in(qtbot, field(wizard, "Nombre de la entidad"), "F&F asociados")
     # Within a second of the last keystroke the draft holds it.
-    qtbot.waitUntil(lambda: bool(sqlite_services.drafts.list()) and
+    qtbot.waitUntil(lambda: bool(sqlite_services.drafts.list(current_agent())) and
                     saved_data(sqlite_services)["usuario"]["nombre_entidad"] == "F&F asociados", timeout=5000)
     crash(wizard, window)
 
@@ -142,5 +143,5 @@ def test_typing_without_pause_is_saved_while_typing(qtbot: QtBot, sqlite_service
     for ch in text:  # one key each 60 ms: the debounce alone would never fire
         qtbot.keyClicks(nombre, ch)
         qtbot.wait(60)
-        saved_while_typing = saved_while_typing or bool(sqlite_services.drafts.list())
+        saved_while_typing = saved_while_typing or bool(sqlite_services.drafts.list(current_agent()))
     assert saved_while_typing, "nothing saved during 2.6 s of continuous typing"

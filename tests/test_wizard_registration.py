@@ -16,6 +16,7 @@ from secop_desktop.core.services import Services
 from secop_desktop.store.models import Document, Draft, Entity, Membership
 from secop_desktop.views.qt_app import application
 from secop_desktop.views.start_window import StartWindow
+from tests.conftest import as_actor
 from tests.wizard_fixtures import (
     Chooser,
     attach_all,
@@ -226,7 +227,8 @@ def test_step1_suggests_existing_entities(qtbot: QtBot, sqlite_services: Service
     from tests.conftest import active_user
     from tests.factories import company_form
 
-    sqlite_services.entities.create(active_user(sqlite_services, "admin_hh"), company_form("H&H Asociados"))
+    admin = as_actor(sqlite_services, active_user(sqlite_services, "admin_hh"))
+    sqlite_services.entities.create(admin, company_form("H&H Asociados"))
     _, wizard = start(qtbot, sqlite_services, tmp_path)
     entidad = field(wizard, "Nombre de la entidad")
     type_in(qtbot, entidad, "asoc")

@@ -12,7 +12,7 @@ from secop_desktop.core.entities.service import ENTITY_LABELS, validate_entity
 from secop_desktop.core.services import Services
 from secop_desktop.views.qt_app import application
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
-from tests.conftest import active_user, registration
+from tests.conftest import active_user, as_actor, registration
 from tests.factories import company_form
 from tests.wizard_fixtures import (
     activation_code,
@@ -156,7 +156,7 @@ def test_entity_form_errors_beside_fields_first_one_focused(qtbot: QtBot, sqlite
 
 def test_duplicate_nit_is_refused_beside_the_nit(qtbot: QtBot, sqlite_services: Services) -> None:
     other = active_user(sqlite_services, "otro_admin")
-    sqlite_services.entities.create(other, company_form("H&H Asociados", "800111202"))
+    sqlite_services.entities.create(as_actor(sqlite_services, other), company_form("H&H Asociados", "800111202"))
     wizard = signed_in_wizard(qtbot, sqlite_services)
     type_in(qtbot, field(wizard, "Nombre de la Entidad"), "Otra empresa")
     to_entity_form(qtbot, wizard, "Sociedad Anónima Abierta colombiana")

@@ -47,5 +47,9 @@ class Services:
         base = data_dir or paths.data_dir()
         return cls(Database(url or paths.database_url(base)), base, **kwargs)  # type: ignore[arg-type]
 
+    def database_text(self) -> str:
+        """Which database this is, for messages (the password hidden)."""
+        return self.db.engine.url.render_as_string(hide_password=True)
+
     def close(self) -> None:
         self.db.dispose()

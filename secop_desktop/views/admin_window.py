@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core.accounts.users import UserInfo
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied, ServiceError
 from secop_desktop.views.audit_view import AuditView
@@ -26,7 +26,7 @@ from secop_desktop.views.confirm_dialog import Confirm, ask_with_message_box
 from secop_desktop.views.forms import add_row
 from secop_desktop.views.message_label import MessageLabel
 from secop_desktop.views.user_admin_panel import UserAdminPanel
-from secop_desktop.vocab import MESA_DE_SERVICIO, Acceso
+from secop_desktop.vocab import MESA_DE_SERVICIO, ZONA_HORARIA_BOGOTA, Acceso
 
 TITLE = "Administración de usuarios"
 BREADCRUMB = "Escritorio → Configuración Entidad Estatal/Proveedor → Administración de usuarios"
@@ -87,13 +87,14 @@ class AccountPage(QWidget):
 class AdminWindow(QMainWindow):
     account_opened = Signal(int)
 
-    def __init__(self, services: Services, *, confirm: Confirm | None = None, user: UserInfo | None = None,
+    def __init__(self, services: Services, *, confirm: Confirm | None = None, actor: SignedIn | None = None,
                  entity_id: int | None = None, batch_size: int = 200, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.confirm = confirm or ask_with_message_box(self)
         self.batch_size = batch_size
-        self.user: UserInfo | None = None
+        self.actor: SignedIn | None = None  # who signed in here (or in the Escritorio)
+        self.zona = ZONA_HORARIA_BOGOTA
         self.accounts: list[tuple[int, str]] = []
         self.entity_id: int | None = None
         self.panel: UserAdminPanel | None = None
@@ -111,33 +112,34 @@ class AdminWindow(QMainWindow):
         self.stack.addWidget(self.sign_in)
         self.stack.addWidget(self.account_page)
         self.setCentralWidget(self.stack)
-        if user is not None:
-            self.enter(user, entity_id)
+        if actor is not None:
+            self.enter(actor, entity_id)
 
     # --- sign in -----------------------------------------------------------------------
     def _sign_in(self) -> None:
         try:
-            user = self.services.users.login(self.sign_in.usuario.text(), self.sign_in.contrasena.text())
+            actor = self.services.users.sign_in(self.sign_in.usuario.text(), self.sign_in.contrasena.text())
         except ServiceError as exc:
             self.sign_in.message.show_error(exc.message)
             return
         finally:
             self.sign_in.contrasena.clear()
-        self.enter(user)
+        self.enter(actor)
 
-    def enter(self, user: UserInfo, entity_id: int | None = None) -> None:
+    def enter(self, actor: SignedIn, entity_id: int | None = None) -> None:
         """A signed-in user: refused unless administrator; several accounts ask which one."""
-        if entity_id is not None:
-            self.user = user
-            self.accounts = self.services.access.admin_entities(user.id)
-            self.open_account(entity_id)
-            return
         try:
-            self.accounts = self.services.access.require_any_admin(user.id)
+            # From the Escritorio the account is chosen already: open_account checks (and records) it.
+            self.accounts = (self.services.access.admin_entities(actor) if entity_id is not None
+                             else self.services.access.require_any_admin(actor))
         except PermissionDenied as exc:
             self._refuse(exc.message)
             return
-        self.user = user
+        self.actor = actor
+        self.zona = self.services.users.get(actor.user_id).zona_horaria
+        if entity_id is not None:
+            self.open_account(entity_id)
+            return
         self.sign_in.message.clear()
         if len(self.accounts) == 1:
             self.open_account(self.accounts[0][0])
@@ -147,22 +149,22 @@ class AdminWindow(QMainWindow):
             self.account_page.cuenta.setFocus()
 
     def _refuse(self, message: str) -> None:
-        self.user = None
+        self.actor = None
         self.stack.setCurrentWidget(self.sign_in)
         self.sign_in.message.show_error(message)
         self.sign_in.usuario.setFocus()
 
     # --- the account -------------------------------------------------------------------
     def open_account(self, entity_id: int, *, initial_filter: str | None = Acceso.PENDIENTE.value) -> None:
-        assert self.user is not None
+        assert self.actor is not None
         try:
-            self.services.access.check_admin(self.user.id, entity_id)
+            self.services.access.check_admin(self.actor, entity_id)
         except PermissionDenied as exc:
             self._refuse(exc.message)
             return
         self.sign_in.message.clear()
         names = dict(self.accounts)
-        nombre = names.get(entity_id) or self.services.entities.get(entity_id).form.nombre
+        nombre = names.get(entity_id) or self.services.entities.get(self.actor, entity_id).form.nombre
         self.entity_id = entity_id
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -170,7 +172,7 @@ class AdminWindow(QMainWindow):
         title = QLabel(f"<h2>{TITLE}</h2>")
         header.addWidget(title)
         header.addStretch(1)
-        self.account_label = QLabel(f"<b>{nombre}</b> · {self.user.nombre} ({self.user.usuario})")
+        self.account_label = QLabel(f"<b>{nombre}</b> · {self.actor.nombre} ({self.actor.usuario})")
         self.account_label.setAccessibleName("Cuenta")
         header.addWidget(self.account_label)
         if len(self.accounts) > 1:
@@ -184,10 +186,10 @@ class AdminWindow(QMainWindow):
         layout.addWidget(crumb)
         tabs = QTabWidget()
         clock = self.services.clock
-        self.panel = UserAdminPanel(self.services.access, self.user.id, entity_id, nombre, clock, self.confirm,
-                                    zona=self.user.zona_horaria, batch_size=self.batch_size,
+        self.panel = UserAdminPanel(self.services.access, self.actor, entity_id, nombre, clock, self.confirm,
+                                    zona=self.zona, batch_size=self.batch_size,
                                     initial_filter=initial_filter)
-        self.audit = AuditView(self.services.access, entity_id, clock, zona=self.user.zona_horaria)
+        self.audit = AuditView(self.services.access, self.actor, entity_id, clock, zona=self.zona)
         tabs.addTab(self.panel, "U&suarios")
         tabs.addTab(self.audit, "Últimas &modificaciones")
         self.tabs = tabs
@@ -214,10 +216,10 @@ def open_admin_window(services: Services, *, confirm: Confirm | None = None, bat
     return AdminWindow(services, confirm=confirm, batch_size=batch_size)
 
 
-def open_admin_for(services: Services, user: UserInfo, entity_id: int, *, confirm: Confirm | None = None,
+def open_admin_for(services: Services, actor: SignedIn, entity_id: int, *, confirm: Confirm | None = None,
                    initial_filter: str | None = Acceso.PENDIENTE.value) -> AdminWindow:
     """From the Escritorio: the user is already signed in; still refused unless administrator of the account."""
-    window = AdminWindow(services, confirm=confirm, user=user, entity_id=entity_id)
+    window = AdminWindow(services, confirm=confirm, actor=actor, entity_id=entity_id)
     if window.panel is not None and initial_filter != Acceso.PENDIENTE.value:
         window.panel.set_filter(initial_filter)
     return window

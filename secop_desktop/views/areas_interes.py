@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from secop_desktop.core.entities.interests import LABELS, AreaView, InterestService
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.errors import ServiceError, ValidationError
 from secop_desktop.views.confirm_dialog import Confirm
 from secop_desktop.views.forms import add_row
@@ -27,11 +28,11 @@ HEADERS = ("Código UNSPSC", "Nombre", "Estado")
 
 
 class AreasInteresPage(QWidget):
-    def __init__(self, interests: InterestService, user_id: int, entity_id: int, *, editable: bool,
+    def __init__(self, interests: InterestService, actor: SignedIn, entity_id: int, *, editable: bool,
                  confirm: Confirm, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.interests = interests
-        self.user_id = user_id
+        self.actor = actor
         self.entity_id = entity_id
         self.confirm = confirm
         self.areas: list[AreaView] = []
@@ -109,7 +110,7 @@ class AreasInteresPage(QWidget):
         return error
 
     def refresh(self, select_id: int | None = None) -> None:
-        self.areas = self.interests.list(self.entity_id)
+        self.areas = self.interests.list(self.actor, self.entity_id)
         self.table.setRowCount(len(self.areas))
         for number, area in enumerate(self.areas):
             for column, text in enumerate((area.codigo, area.nombre, area.estado)):
@@ -135,7 +136,7 @@ class AreasInteresPage(QWidget):
 
     def add(self) -> None:
         try:
-            area = self.interests.add(self.user_id, self.entity_id, self.codigo.text(), self.nombre.text())
+            area = self.interests.add(self.actor, self.entity_id, self.codigo.text(), self.nombre.text())
         except ValidationError as exc:
             errors = exc.by_field()
             self._show_errors(errors)
@@ -157,7 +158,7 @@ class AreasInteresPage(QWidget):
         if area is None:
             return
         try:
-            changed = self.interests.set_active(self.user_id, self.entity_id, area.id, activo)
+            changed = self.interests.set_active(self.actor, self.entity_id, area.id, activo)
         except ServiceError as exc:
             self.refresh()
             self.message.show_error(exc.message)
@@ -170,7 +171,7 @@ class AreasInteresPage(QWidget):
         if area is None or not self.confirm(f"¿Borrar el área de interés {area.codigo} {area.nombre}?"):
             return
         try:
-            self.interests.delete(self.user_id, self.entity_id, area.id)
+            self.interests.delete(self.actor, self.entity_id, area.id)
         except ServiceError as exc:
             self.refresh()
             self.message.show_error(exc.message)

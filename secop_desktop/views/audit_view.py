@@ -25,6 +25,7 @@ from secop_desktop.core.access.service import AccessService, Accion, AuditRow
 from secop_desktop.core.clock import Clock
 from secop_desktop.core.dates import format_fecha
 from secop_desktop.core.entities.service import ENTITY_LABELS
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.views.forms import add_row
 from secop_desktop.vocab import ZONA_HORARIA_BOGOTA
 
@@ -87,10 +88,11 @@ def describe(row: AuditRow) -> str:
 
 
 class AuditView(QWidget):
-    def __init__(self, access: AccessService, entity_id: int, clock: Clock, *, zona: str = ZONA_HORARIA_BOGOTA,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, access: AccessService, signed_in: SignedIn, entity_id: int, clock: Clock, *,
+                 zona: str = ZONA_HORARIA_BOGOTA, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.access = access
+        self.signed_in = signed_in  # the administrator reading; self.actor is the «Realizado por» filter
         self.entity_id = entity_id
         self.clock = clock
         self.zona = zona
@@ -143,7 +145,7 @@ class AuditView(QWidget):
         self.accion.blockSignals(True)
         self.accion.clear()
         self.accion.addItem("Todas", None)
-        for code in self.access.audit_actions(self.entity_id):
+        for code in self.access.audit_actions(self.signed_in, self.entity_id):
             self.accion.addItem(action_label(code), code)
         index = self.accion.findData(current)
         self.accion.setCurrentIndex(max(index, 0))
@@ -152,7 +154,8 @@ class AuditView(QWidget):
 
     def refresh(self) -> None:
         self._debounce.stop()
-        rows = self.access.audit_log(self.entity_id, accion=self.accion.currentData(), actor=self.actor.text())
+        rows = self.access.audit_log(self.signed_in, self.entity_id, accion=self.accion.currentData(),
+                                     quien=self.actor.text())
         self.table.setRowCount(len(rows))
         for number, row in enumerate(rows):
             values = (format_fecha(row.ocurrido_en, self.zona), row.actor, action_label(row.accion),

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from secop_desktop.core.access.service import AccessService, MemberRow
 from secop_desktop.core.accounts.users import LABELS, UserRegistration
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.errors import ServiceError, ValidationError
 from secop_desktop.views.forms import add_row
 from secop_desktop.views.message_label import ERROR_STYLE, MessageLabel
@@ -27,11 +28,11 @@ from secop_desktop.vocab import PAISES, PREGUNTAS_SEGURIDAD, TIPO_REGISTRO_MANUA
 class CreateUserDialog(QDialog):
     created = Signal(object)  # MemberRow of the new user
 
-    def __init__(self, access: AccessService, actor_id: int, entity_id: int, entity_name: str,
+    def __init__(self, access: AccessService, actor: SignedIn, entity_id: int, entity_name: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.access = access
-        self.actor_id = actor_id
+        self.actor = actor
         self.entity_id = entity_id
         self.setWindowTitle("Crear usuarios")
         self.setAccessibleName("Crear usuarios")
@@ -116,7 +117,7 @@ class CreateUserDialog(QDialog):
 
     def _create(self) -> None:
         try:
-            row: MemberRow = self.access.create_user(self.actor_id, self.entity_id, self.registration(),
+            row: MemberRow = self.access.create_user(self.actor, self.entity_id, self.registration(),
                                                      administrador=self.administrador.isChecked())
         except ValidationError as exc:
             self.show_field_errors(exc.by_field())

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from secop_desktop.core.entities.service import EntityRecord
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ConflictError, ServiceError, ValidationError
 from secop_desktop.views.entity_form import EntityFormWidget
@@ -15,11 +16,11 @@ from secop_desktop.views.message_label import MessageLabel
 class DatosEntidadPage(QWidget):
     saved = Signal(object)  # EntityRecord
 
-    def __init__(self, services: Services, user_id: int, entity_id: int, *, editable: bool,
+    def __init__(self, services: Services, actor: SignedIn, entity_id: int, *, editable: bool,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.user_id = user_id
+        self.actor = actor
         self.entity_id = entity_id
         self.editable = editable
         layout = QVBoxLayout(self)
@@ -52,7 +53,7 @@ class DatosEntidadPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        self.record = self.services.entities.get(self.entity_id)
+        self.record = self.services.entities.get(self.actor, self.entity_id)
         self.form.set_form(self.record.form)
         self.title.setText(f"<h2>Datos de la Entidad Estatal/Proveedor</h2><p>{self.record.form.nombre}</p>")
         self.guardar.setEnabled(False)
@@ -71,7 +72,7 @@ class DatosEntidadPage(QWidget):
             self.message.show_error("Revise los campos marcados.")
             return
         try:
-            record = self.services.entities.update(self.user_id, self.entity_id, self.record.version,
+            record = self.services.entities.update(self.actor, self.entity_id, self.record.version,
                                                    self.form.form())
         except ValidationError as exc:
             self.form.show_errors(exc.errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,16 +17,15 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.core.accounts.users import UserInfo
-from secop_desktop.core.entities.interests import InterestService
 from secop_desktop.core.entities.service import Registration
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied
 from secop_desktop.views import contrast
@@ -74,15 +74,16 @@ def account_label(cuenta: Cuenta) -> str:
 class Escritorio(QMainWindow):
     signed_out = Signal()
 
-    def __init__(self, services: Services, user: UserInfo, *, confirm: Confirm | None = None,
+    def __init__(self, services: Services, actor: SignedIn, *, confirm: Confirm | None = None,
                  file_chooser: Callable[[], Path | None] | None = None,
                  open_url: Callable[[QUrl], object] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.user = user
+        self.actor = actor  # who signed in: every service call below acts as this user
+        self.user = services.users.get(actor.user_id)  # name and time zone to show
         self.confirm = confirm or ask_with_message_box(self)
         self.file_chooser = file_chooser
-        self.interests = InterestService(services.db, services.clock)
+        self.interests = services.interests
         self.cuentas: list[Cuenta] = []
         self.cuenta: Cuenta | None = None
         self.registrations: list[Registration] = []
@@ -116,13 +117,13 @@ class Escritorio(QMainWindow):
         outer.addWidget(self.message)
         self.setCentralWidget(central)
 
-        self.inicio = InicioPage(services, user)
+        self.inicio = InicioPage(services, actor)
         self.inicio.accept_users.connect(lambda: self.open_admin(Acceso.PENDIENTE.value))
         self.inicio.open_buzon.connect(lambda: self.show_page(BUZON))
         self.inicio.open_registros.connect(lambda: self.show_page(MIS_REGISTROS))
-        self.mis_registros = MisRegistrosPage(services, user)
+        self.mis_registros = MisRegistrosPage(services, actor, zona=self.user.zona_horaria)
         self.mis_registros.requested.connect(lambda _: self.refresh())
-        self.buzon = BuzonWidget(services, user.id, open_url=open_url)
+        self.buzon = BuzonWidget(services, actor.user_id, open_url=open_url)
         self.buzon.unread_changed.connect(self._show_unread)
         self.mesa = QLabel(f"<h2>Mesa de servicio</h2><p>Es la puerta de entrada a Colombia Compra Eficiente donde "
                            f"podrá consultar y obtener información sobre todo el portafolio de nuestros servicios."
@@ -192,13 +193,13 @@ class Escritorio(QMainWindow):
         self.entity_menu = bar.addMenu("Con&figuración de la Entidad")
         self.entity_actions: dict[str, QAction] = {}
         for name in ENTITY_MENU:
-            action = self._action(self.entity_menu, name, lambda _=False, n=name: self.show_page(n))
+            action = self._action(self.entity_menu, name, partial(self.show_page, name))
             action.setEnabled(name != RECOMENDACIONES)
             self.entity_actions[name] = action
         ayuda = bar.addMenu("A&yuda")
         self._action(ayuda, MESA, lambda: self.show_page(MESA), "F1")
 
-    def _action(self, menu, text: str, slot: Callable[[], object], shortcut: str = "") -> QAction:  # type: ignore[no-untyped-def]
+    def _action(self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
@@ -209,12 +210,12 @@ class Escritorio(QMainWindow):
     # --- accounts ----------------------------------------------------------------------
     def load_accounts(self, keep: int | None = None) -> None:
         """Accounts where the user's access is Aceptado and active; a user may have several."""
-        self.registrations = self.services.entities.my_registrations(self.user.id)
+        self.registrations = self.services.entities.my_registrations(self.actor)
         cuentas = []
         for reg in self.registrations:
             if reg.estado != Acceso.ACEPTADO.value or not reg.activo:
                 continue
-            record = self.services.entities.get(reg.entity_id)
+            record = self.services.entities.get(self.actor, reg.entity_id)
             cuentas.append(Cuenta(reg.entity_id, reg.entidad, reg.nit, record.form.tipo_organizacion,
                                   record.persona_natural, reg.es_administrador, reg.es_proveedor))
         self.cuentas = cuentas
@@ -248,11 +249,6 @@ class Escritorio(QMainWindow):
         self.refresh()
         if changed and on_entity_page:
             self.show_page(INICIO)  # the page belonged to the previous account
-
-    def set_account(self, entity_id: int) -> None:
-        index = self.account.findData(entity_id)
-        if index >= 0:
-            self.account.setCurrentIndex(index)
 
     def _drop_entity_pages(self) -> None:
         for page in self._entity_pages.values():
@@ -299,15 +295,15 @@ class Escritorio(QMainWindow):
             return page
         cuenta = self.cuenta
         if name == DATOS:
-            page = DatosEntidadPage(self.services, self.user.id, cuenta.entity_id, editable=cuenta.es_administrador)
+            page = DatosEntidadPage(self.services, self.actor, cuenta.entity_id, editable=cuenta.es_administrador)
             page.saved.connect(lambda _: self.load_accounts())
         elif name == AREAS:
-            page = AreasInteresPage(self.interests, self.user.id, cuenta.entity_id,
+            page = AreasInteresPage(self.interests, self.actor, cuenta.entity_id,
                                     editable=cuenta.es_administrador, confirm=self.confirm)
         elif name == BIBLIOTECA:
             page = self._biblioteca(cuenta)
         else:
-            page = SuscripcionesPage(self.services, self.user.id)
+            page = SuscripcionesPage(self.services, self.actor.user_id)
             page.changed.connect(self.refresh)
         self._entity_pages[name] = page
         self.stack.addWidget(page)
@@ -316,7 +312,7 @@ class Escritorio(QMainWindow):
     def _biblioteca(self, cuenta: Cuenta) -> QWidget:
         from secop_desktop.views.attachments_panel import AttachmentsPanel
 
-        record = self.services.entities.get(cuenta.entity_id)
+        record = self.services.entities.get(self.actor, cuenta.entity_id)
         wrapper = QWidget()
         layout = QVBoxLayout(wrapper)
         layout.addWidget(QLabel("<h2>Biblioteca de documentos</h2>"))
@@ -325,7 +321,7 @@ class Escritorio(QMainWindow):
             kwargs["file_chooser"] = self.file_chooser
         panel = AttachmentsPanel(self.services, owner_entity_id=cuenta.entity_id,
                                  persona_natural=record.persona_natural,
-                                 obligado_contabilidad=record.form.obligado_contabilidad, user_id=self.user.id,
+                                 obligado_contabilidad=record.form.obligado_contabilidad, user_id=self.actor.user_id,
                                  confirm=self.confirm, **kwargs)  # type: ignore[arg-type]
         if not cuenta.es_administrador:
             note = QLabel("Solo los administradores de la cuenta pueden anexar o borrar documentos.")
@@ -339,10 +335,9 @@ class Escritorio(QMainWindow):
 
     # --- refresh -----------------------------------------------------------------------
     def refresh(self) -> None:
-        self.registrations = self.services.entities.my_registrations(self.user.id)
-        with self.services.db.session() as s:
-            subscriptions = sum(outbox.subscriptions(s, self.user.id).values())
-        areas = sum(a.activo for a in self.interests.list(self.cuenta.entity_id)) if self.cuenta else 0
+        self.registrations = self.services.entities.my_registrations(self.actor)
+        subscriptions = sum(self.services.mailbox.subscriptions(self.actor.user_id).values())
+        areas = sum(a.activo for a in self.interests.list(self.actor, self.cuenta.entity_id)) if self.cuenta else 0
         self.inicio.refresh(self.cuenta, self.registrations, subscriptions=subscriptions, areas=areas)
         self._show_unread(self.buzon.unread_count())
 
@@ -369,11 +364,11 @@ class Escritorio(QMainWindow):
             return None
         try:
             # Refused here (and recorded) rather than opening a window that only says no.
-            self.services.access.check_admin(self.user.id, self.cuenta.entity_id)
+            self.services.access.check_admin(self.actor, self.cuenta.entity_id)
         except PermissionDenied as exc:
             self.message.show_error(exc.message)
             return None
-        window = open_admin_for(self.services, self.user, self.cuenta.entity_id, confirm=self.confirm,
+        window = open_admin_for(self.services, self.actor, self.cuenta.entity_id, confirm=self.confirm,
                                 initial_filter=initial_filter)
         if window.panel is not None:
             window.panel.changed.connect(lambda: self.load_accounts())  # roles may have changed
@@ -389,8 +384,8 @@ class Escritorio(QMainWindow):
         self.close()
 
 
-def open_escritorio(services: Services, user_info: UserInfo, **seams: object) -> Escritorio:
-    """What StartWindow.signed_in connects to: the signed-in user's Escritorio, shown."""
-    window = Escritorio(services, user_info, **seams)  # type: ignore[arg-type]
+def open_escritorio(services: Services, actor: SignedIn, **seams: object) -> Escritorio:
+    """What signing in leads to: the signed-in user's Escritorio, shown."""
+    window = Escritorio(services, actor, **seams)  # type: ignore[arg-type]
     window.show()
     return window

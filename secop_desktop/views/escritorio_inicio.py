@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.dates import format_fecha
 from secop_desktop.core.entities.service import Registration
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.vocab import MESA_DE_SERVICIO, Acceso
 
@@ -71,10 +70,10 @@ class InicioPage(QWidget):
     open_buzon = Signal()
     open_registros = Signal()
 
-    def __init__(self, services: Services, user: UserInfo, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, actor: SignedIn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.user = user
+        self.actor = actor
         outer = QVBoxLayout(self)
         outer.addWidget(QLabel("<h1>Escritorio</h1>"))
         tiles = QHBoxLayout()
@@ -127,9 +126,8 @@ class InicioPage(QWidget):
     def refresh(self, cuenta: Cuenta | None, registrations: list[Registration], *, subscriptions: int,
                 areas: int) -> None:
         self._requests(cuenta)
-        with self.services.db.session() as s:
-            unread = outbox.unread_count(s, self.user.id)
-            recent = outbox.inbox(s, self.user.id, limit=4)
+        unread = self.services.mailbox.unread(self.actor.user_id)
+        recent = self.services.mailbox.messages(self.actor.user_id)[:4]
         for name, value in zip(TILES, (subscriptions, areas, unread), strict=True):
             self.tiles[name].setText(f"<span style='font-size: 20pt; font-weight: bold'>{value}</span><br>{name}")
             self.tiles[name].setAccessibleDescription(f"{value} {name}")
@@ -152,14 +150,14 @@ class InicioPage(QWidget):
         if cuenta is None or not cuenta.es_administrador:
             self.requests_box.hide()
             return
-        page = self.services.access.page(cuenta.entity_id, acceso=Acceso.PENDIENTE.value, limit=SHOWN_REQUESTS,
+        page = self.services.access.page(self.actor, cuenta.entity_id, acceso=Acceso.PENDIENTE.value, limit=SHOWN_REQUESTS,
                                          sort="actualizado_en", descending=True)
         if not page.rows:
             self.requests_box.hide()
             return
         lines = [f"El usuario {r.nombre} ({r.correo}) está solicitando acceso" for r in page.rows]
         if not page.complete:
-            total = self.services.access.counts(cuenta.entity_id)[Acceso.PENDIENTE.value]
+            total = self.services.access.counts(self.actor, cuenta.entity_id)[Acceso.PENDIENTE.value]
             lines.append(f"y {total - len(page.rows)} solicitudes más.")
         self.requests_text.setText("\n".join(lines))
         self.requests_box.show()

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from secop_desktop.core import connection
 from secop_desktop.core.accounts.users import UserInfo
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.mail import mailer
 from secop_desktop.core.services import Services
 from secop_desktop.store.database import SchemaTooNewError
@@ -112,16 +113,22 @@ def add_registro_menu(window: QMainWindow, services: Services, user: UserInfo | 
     def open_export() -> None:
         if user is None:
             return
-        entities = [(r.entity_id, r.entidad) for r in services.entities.my_registrations(user.id)
+        actor = _signed_in(user)
+        entities = [(r.entity_id, r.entidad) for r in services.entities.my_registrations(actor)
                     if r.es_administrador and r.estado == "Aceptado"]
         if not entities:
             QMessageBox.information(window, "Exportar registro",
                                     "Solo el administrador de una Entidad puede exportar su registro.")
             return
-        ExportDialog(services, entities, parent=window).exec()
+        ExportDialog(services, entities, actor=actor, parent=window).exec()
 
     exportar.triggered.connect(open_export)
     menu.addAction(exportar)
+
+
+def _signed_in(user: UserInfo) -> SignedIn:
+    """The identity of a user StartWindow or the wizard has just signed in (they hand over the UserInfo)."""
+    return SignedIn(user.id, user.usuario, user.nombre)
 
 
 class SignInRouter:
@@ -135,7 +142,7 @@ class SignInRouter:
         window.signed_in.connect(self.route)
 
     def route(self, user: UserInfo) -> QWidget:
-        if self.services.entities.my_registrations(user.id):
+        if self.services.entities.my_registrations(_signed_in(user)):
             return self.open_escritorio(user)
         return self.open_registration(user)
 
@@ -151,7 +158,7 @@ class SignInRouter:
     def open_escritorio(self, user: UserInfo) -> QMainWindow:
         from secop_desktop.views.escritorio import open_escritorio
 
-        escritorio = open_escritorio(self.services, user)
+        escritorio = open_escritorio(self.services, _signed_in(user))
         add_registro_menu(escritorio, self.services, user)
         self.escritorios.append(escritorio)
         escritorio.signed_out.connect(lambda: escritorio in self.escritorios and self.escritorios.remove(escritorio))

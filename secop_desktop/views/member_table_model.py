@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from secop_desktop.core.access.service import SORT_KEYS, AccessService, MemberRow, PageCursor
 from secop_desktop.core.clock import Clock
 from secop_desktop.core.dates import format_elapsed
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.vocab import ZONA_HORARIA_BOGOTA
 
 Index = QModelIndex | QPersistentModelIndex
@@ -43,10 +44,11 @@ class MemberTableModel(QAbstractTableModel):
 
     reloaded = Signal()
 
-    def __init__(self, access: AccessService, entity_id: int, clock: Clock, *,
+    def __init__(self, access: AccessService, actor: SignedIn, entity_id: int, clock: Clock, *,
                  zona: str = ZONA_HORARIA_BOGOTA, batch_size: int = 200, parent: object = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self.access = access
+        self.actor = actor
         self.entity_id = entity_id
         self.clock = clock
         self.zona = zona
@@ -121,7 +123,7 @@ class MemberTableModel(QAbstractTableModel):
     def set_query(self, **changes: object) -> None:
         """Changes filter or sort and starts again from the first window."""
         values = {**self.query.__dict__, **changes}
-        self.query = Query(**values)  # type: ignore[arg-type]
+        self.query = Query(**values)
         self.reload()
 
     def reload(self) -> None:
@@ -160,7 +162,7 @@ class MemberTableModel(QAbstractTableModel):
     # --- windows -----------------------------------------------------------------------
     def _fetch(self) -> list[MemberRow]:
         q = self.query
-        page = self.access.page(self.entity_id, limit=self.batch_size, after=self._cursor, sort=q.sort,
+        page = self.access.page(self.actor, self.entity_id, limit=self.batch_size, after=self._cursor, sort=q.sort,
                                 descending=q.descending, acceso=q.acceso, texto=q.texto)
         self.fetches += 1
         self._complete = page.complete

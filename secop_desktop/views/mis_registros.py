@@ -23,14 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.dates import format_elapsed
 from secop_desktop.core.entities.service import EntitySummary, Registration
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
 from secop_desktop.views.forms import add_row
 from secop_desktop.views.message_label import MessageLabel
-from secop_desktop.vocab import PAISES
+from secop_desktop.vocab import PAISES, ZONA_HORARIA_BOGOTA
 
 HEADERS = ("NIT", "Entidad Estatal/Proveedor", "Fecha de solicitud", "Fecha de aceptación", "Estado")
 NOTA = "NOTA: Recuerde que sólo tendrá acceso a la cuenta hasta que el usuario administrador acepte su solicitud."
@@ -45,10 +45,12 @@ def registration_cells(reg: Registration, now: datetime, zona: str) -> tuple[str
 class MisRegistrosPage(QWidget):
     requested = Signal(int)  # entity id of a new Solicitud de acceso
 
-    def __init__(self, services: Services, user: UserInfo, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, actor: SignedIn, *, zona: str = ZONA_HORARIA_BOGOTA,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.user = user
+        self.actor = actor
+        self.zona = zona
         self.results: list[EntitySummary] = []
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Estado de las solicitudes de registro</h2>"))
@@ -124,11 +126,11 @@ class MisRegistrosPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        registrations = self.services.entities.my_registrations(self.user.id)
+        registrations = self.services.entities.my_registrations(self.actor)
         now = self.services.clock()
         self.table.setRowCount(len(registrations))
         for number, reg in enumerate(registrations):
-            for column, text in enumerate(registration_cells(reg, now, self.user.zona_horaria)):
+            for column, text in enumerate(registration_cells(reg, now, self.zona)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(number, column, item)
@@ -164,7 +166,7 @@ class MisRegistrosPage(QWidget):
             return
         entity = self.results[row]
         try:
-            self.services.entities.request_access(self.user.id, entity.id)
+            self.services.entities.request_access(self.actor, entity.id)
         except ServiceError as exc:
             self.message.show_error(exc.message)
             return

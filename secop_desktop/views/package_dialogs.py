@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from secop_desktop.core.documents.file_policy import format_size
 from secop_desktop.core.documents.service import all_slots
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.packages import package
 from secop_desktop.core.services import Services
 from secop_desktop.views.forms import add_row
@@ -116,10 +117,12 @@ class ExportDialog(_JobDialog):
 
     exported = Signal(object)  # ExportResult
 
-    def __init__(self, services: Services, entities: list[tuple[int, str]], *, choose_path: ChoosePath | None = None,
-                 choose_pdf: ChoosePath | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, entities: list[tuple[int, str]], *, actor: SignedIn,
+                 choose_path: ChoosePath | None = None, choose_pdf: ChoosePath | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self.actor = actor
         self.setWindowTitle("Exportar registro")
         self._choose_path = choose_path
         self._choose_pdf = choose_pdf
@@ -159,7 +162,7 @@ class ExportDialog(_JobDialog):
         entity_id = self.entity_id()
         if entity_id is None:
             return
-        form = self.services.entities.get(entity_id).form
+        form = self.services.entities.get(self.actor, entity_id).form
         self.archivo.setText(str(Path.home() / package.default_name(form)))
 
     def _browse(self) -> None:
@@ -211,7 +214,7 @@ class ExportDialog(_JobDialog):
         if chosen is None:
             return
         try:
-            path = write_summary_pdf(self.services, entity_id, chosen)
+            path = write_summary_pdf(self.services, self.actor, entity_id, chosen)
         except OSError as exc:
             self.message.show_error(f"No se pudo guardar el resumen: {exc.strerror or exc}.")
             return

@@ -440,7 +440,7 @@ class StartWindow(QMainWindow):
         item = self.pendientes.currentItem()
         if item is None:
             return None
-        return self.services.drafts.load(int(item.data(Qt.ItemDataRole.UserRole)))
+        return self.services.drafts.load(self.agent, int(item.data(Qt.ItemDataRole.UserRole)))
 
     def resume_selected(self) -> RegistrationWizard | None:
         draft = self._selected_draft()
@@ -455,5 +455,5 @@ class StartWindow(QMainWindow):
         if draft is None:
             return
         if self.ask(f"¿Descartar el registro pendiente «{draft.titulo or 'Sin nombre'}»? Lo escrito se perderá."):
-            self.services.drafts.discard(draft.id)
+            self.services.drafts.discard(self.agent, draft.id)
             self.refresh_drafts()

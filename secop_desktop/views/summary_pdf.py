@@ -8,7 +8,7 @@ from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from secop_desktop import __version__
-from secop_desktop.core.entities.summary import summary_html
+from secop_desktop.core.identity import Actor
 from secop_desktop.core.services import Services
 
 
@@ -30,5 +30,5 @@ def write_pdf(html: str, dest: Path, *, title: str = "Resumen del registro en SE
     return dest
 
 
-def write_summary_pdf(services: Services, entity_id: int, dest: Path) -> Path:
-    return write_pdf(summary_html(services, entity_id), dest)
+def write_summary_pdf(services: Services, actor: Actor, entity_id: int, dest: Path) -> Path:
+    return write_pdf(services.entities.summary_html(actor, entity_id), dest)

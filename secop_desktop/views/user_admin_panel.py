@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from secop_desktop.core.access.service import DESTRUCTIVE, AccessService, Accion, MemberRow, allowed
 from secop_desktop.core.clock import Clock
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.errors import ConflictError, ServiceError
 from secop_desktop.views.confirm_dialog import Confirm
 from secop_desktop.views.create_user_dialog import CreateUserDialog
@@ -84,12 +85,12 @@ def filter_label(acceso: str | None, n: int) -> str:
 class UserAdminPanel(QWidget):
     changed = Signal()  # after any applied action or created user
 
-    def __init__(self, access: AccessService, actor_id: int, entity_id: int, entity_name: str, clock: Clock,
+    def __init__(self, access: AccessService, actor: SignedIn, entity_id: int, entity_name: str, clock: Clock,
                  confirm: Confirm, *, zona: str = ZONA_HORARIA_BOGOTA, batch_size: int = 200,
                  initial_filter: str | None = Acceso.PENDIENTE.value, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.access = access
-        self.actor_id = actor_id
+        self.actor = actor
         self.entity_id = entity_id
         self.entity_name = entity_name
         self.confirm = confirm
@@ -114,7 +115,7 @@ class UserAdminPanel(QWidget):
         top.addLayout(search_form)
         layout.addLayout(top)
 
-        self.model = MemberTableModel(access, entity_id, clock, zona=zona, batch_size=batch_size, parent=self)
+        self.model = MemberTableModel(access, actor, entity_id, clock, zona=zona, batch_size=batch_size, parent=self)
         self.table = QTableView()
         self.table.setAccessibleName("Usuarios de la cuenta")
         self.table.setModel(self.model)
@@ -184,7 +185,7 @@ class UserAdminPanel(QWidget):
         self.search.textChanged.connect(lambda _: self._debounce.start())
         self.search.returnPressed.connect(self._apply_search)
 
-        counts = self.access.counts(entity_id)
+        counts = self.access.counts(actor, entity_id)
         if initial_filter is not None and counts.get(initial_filter, 0) == 0:
             initial_filter = None  # nothing pending: show everybody rather than an empty table
         self.filters.setCurrentIndex(FILTERS.index(initial_filter))
@@ -260,7 +261,7 @@ class UserAdminPanel(QWidget):
         self.filters.setCurrentIndex(FILTERS.index(acceso))
 
     def refresh(self) -> None:
-        self._show_counts(self.access.counts(self.entity_id))
+        self._show_counts(self.access.counts(self.actor, self.entity_id))
         self.model.reload()
 
     # --- actions -----------------------------------------------------------------------
@@ -272,7 +273,7 @@ class UserAdminPanel(QWidget):
         if accion in DESTRUCTIVE and not self.confirm(QUESTIONS[accion].format(quien=quien)):
             return
         try:
-            changed = self.access.apply(self.actor_id, self.entity_id, accion, [r.membership_id for r in rows],
+            changed = self.access.apply(self.actor, self.entity_id, accion, [r.membership_id for r in rows],
                                         {r.membership_id: r.version for r in rows})
         except ConflictError as exc:
             self.refresh()
@@ -282,14 +283,14 @@ class UserAdminPanel(QWidget):
             self.message.show_error(exc.message)
             return
         self.model.update_rows(changed)
-        self._show_counts(self.access.counts(self.entity_id))
+        self._show_counts(self.access.counts(self.actor, self.entity_id))
         self.update_buttons()
         self.message.show_info(DONE[accion].format(quien=quien) +
                                " Se dejó un mensaje en el Buzón de cada usuario.")
         self.changed.emit()
 
     def open_create_dialog(self) -> CreateUserDialog:
-        dialog = CreateUserDialog(self.access, self.actor_id, self.entity_id, self.entity_name, self)
+        dialog = CreateUserDialog(self.access, self.actor, self.entity_id, self.entity_name, self)
         dialog.created.connect(self._user_created)
         self.create_dialog = dialog
         dialog.open()  # window-modal but not blocking: the event loop keeps running

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from secop_desktop.core.entities.service import validate_entity
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.registration import flow
 from secop_desktop.errors import ServiceError, ValidationError
 from secop_desktop.views.entity_form import EntityFormWidget
@@ -56,11 +57,12 @@ class EntityFormPage(FlowPage):
         if user is None:
             return False
         entity_id = self.flow.data.get("entity_id")
+        actor = SignedIn(user.id, user.usuario, user.nombre)
         try:
             if entity_id is None:
-                record = self.wiz.services.entities.create(user.id, form)
+                record = self.wiz.services.entities.create(actor, form)
             else:
-                record = self.wiz.services.entities.update(user.id, int(entity_id),
+                record = self.wiz.services.entities.update(actor, int(entity_id),
                                                            int(self.flow.data["entity_version"]), form)
         except ValidationError as exc:
             self.form_widget.show_errors(exc.errors)

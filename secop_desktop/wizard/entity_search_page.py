@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from secop_desktop.core.entities.service import EntitySummary
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.registration import flow
 from secop_desktop.errors import FieldError, ServiceError
 from secop_desktop.views.entity_form import ErrorLabel, FieldErrors, add_field
@@ -200,7 +201,9 @@ class EntitySearchPage(FlowPage):
             return
         entity = self._results[row]
         try:
-            registration = self.wiz.services.entities.request_access(self.wiz.user.id, entity.id)
+            user = self.wiz.user
+            actor = SignedIn(user.id, user.usuario, user.nombre)
+            registration = self.wiz.services.entities.request_access(actor, entity.id)
         except ServiceError as exc:
             self.error.show_message(exc.message)
             return

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.registration import flow
 from secop_desktop.wizard.common import FlowPage, heading, paragraph
 
@@ -46,7 +47,9 @@ class FinishPage(FlowPage):
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         user = self.wiz.user
-        record = self.wiz.services.entities.get(int(self.flow.data["entity_id"]))
+        assert user is not None  # the entity step needs a signed-in user
+        actor = SignedIn(user.id, user.usuario, user.nombre)
+        record = self.wiz.services.entities.get(actor, int(self.flow.data["entity_id"]))
         text = congratulations(user.nombre if user else "", record.form.nombre, record.form.nit or None)
         first, rest = text.split("\n", 1)
         self.message.setText(f"<p style='font-size:large'><b>{html.escape(first)}</b><br>"

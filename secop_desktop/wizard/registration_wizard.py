@@ -126,7 +126,7 @@ class RegistrationWizard(QWizard):
         if self._finished or (self.draft_id is None and not self.flow.has_input()):
             return
         try:
-            self.draft_id = self.services.drafts.save(self.draft_id, self.agent, self.flow.current,
+            self.draft_id = self.services.drafts.save(self.agent, self.draft_id, self.flow.current,
                                                       self.flow.draft(), self.flow.title())
         except (SQLAlchemyError, OSError) as exc:
             # Typing goes on; the next keystroke retries. The header says the draft is not safe.
@@ -146,7 +146,7 @@ class RegistrationWizard(QWizard):
         self._finished = True
         self._timer.stop()
         if self.draft_id is not None:
-            self.services.drafts.discard(self.draft_id)
+            self.services.drafts.discard(self.agent, self.draft_id)
             self.draft_id = None
         self._say("")
 

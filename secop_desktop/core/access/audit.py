@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from secop_desktop.store.database import UnitOfWork
 from secop_desktop.store.models import AuditEntry
+from secop_desktop.store.queries.audit import entries
+
+__all__ = ["SYSTEM", "Actor", "entries", "record"]
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ SYSTEM = Actor(None, "sistema")
 
 
 def record(
-    session: Session,
+    session: UnitOfWork,
     moment: datetime,
     actor: Actor,
     accion: str,
@@ -47,20 +48,3 @@ def record(
     session.add(entry)
     return entry
 
-
-def entries(
-    session: Session,
-    *,
-    entity_id: int | None = None,
-    accion: str | None = None,
-    actor: str | None = None,
-    limit: int = 500,
-) -> list[AuditEntry]:
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if entity_id is not None:
-        query = query.where(AuditEntry.entity_id == entity_id)
-    if accion:
-        query = query.where(AuditEntry.accion == accion)
-    if actor:
-        query = query.where(AuditEntry.actor.ilike(f"%{actor}%"))
-    return list(session.scalars(query))

@@ -49,11 +49,14 @@ def member(s: UnitOfWork, actor: Actor, entity_id: int) -> tuple[User, Membershi
     return user, m
 
 
-def admin(s: UnitOfWork, actor: Actor, entity_id: int) -> tuple[User, Membership]:
-    """An active user who is an accepted, active Administrador of the Entidad."""
+def admin(s: UnitOfWork, actor: Actor, entity_id: int, *, que: str = "") -> tuple[User, Membership]:
+    """An active user who is an accepted, active Administrador of the Entidad.
+
+    `que` names what was refused ("modificar sus datos") so the message says it.
+    """
     user, m = member(s, actor, entity_id)
     if not m.es_administrador:
-        raise PermissionDenied(NOT_ADMIN)
+        raise PermissionDenied(f"Solo un administrador de la Entidad puede {que}." if que else NOT_ADMIN)
     return user, m
 
 

@@ -8,17 +8,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session
-
-from secop_desktop.core.access import audit
+from secop_desktop.core.access import audit, authorize
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.accounts.users import UserRegistration, UserService
 from secop_desktop.core.clock import Clock, utcnow
-from secop_desktop.core.entities.service import active_admin_count, is_admin
+from secop_desktop.core.identity import Actor, SignedIn
 from secop_desktop.errors import ConflictError, PermissionDenied, ServiceError
-from secop_desktop.store.database import Database
-from secop_desktop.store.models import AuditEntry, Entity, Membership, User
+from secop_desktop.store.database import Database, UnitOfWork
+from secop_desktop.store.models import Entity, Membership, User
+from secop_desktop.store.queries import access as access_queries
+from secop_desktop.store.queries import audit as audit_queries
+from secop_desktop.store.queries import memberships
 from secop_desktop.vocab import Acceso
 
 LAST_ADMIN = ("La cuenta debe tener por lo menos un usuario administrador activo. "
@@ -76,6 +76,8 @@ class MemberRow:
     es_administrador: bool
     es_proveedor: bool
     version: int
+    usuario: str = ""
+    estado_usuario: str = ""
 
     @property
     def rol(self) -> str:
@@ -85,50 +87,11 @@ class MemberRow:
 
 
 
-# Sortable columns of the admin table; each maps to one SQL expression so sorting
-# happens in the database, never over rows loaded into memory.
+
+# Sortable columns of the admin table; each is sorted in the database (store/queries/access.py),
+# never over rows loaded into memory.
 SORT_KEYS: tuple[str, ...] = ("nombre", "correo", "fecha_registro", "acceso", "actualizado_en", "activo", "rol")
-
-# Pendiente first: the order an administrator works through requests.
-ACCESO_ORDER: dict[str, int] = {Acceso.PENDIENTE.value: 0, Acceso.ACEPTADO.value: 1,
-                                Acceso.RECHAZADO.value: 2, Acceso.CANCELADO.value: 3}
-
-
-USER_SORTS = frozenset({"nombre", "correo", "fecha_registro"})
-
-# Sort columns with a handful of values, each value a condition, in ascending order: Acceso a la
-# cuenta in the order an administrator works (Pendiente first), the others as their text reads
-# (Activo, Inactivo; Administrador, Administrador y Proveedor, Proveedor).
-BUCKETS: dict[str, tuple[ColumnElement[bool], ...]] = {
-    "acceso": tuple(Membership.acceso == value for value in ACCESO_ORDER),
-    "activo": (Membership.activo.is_(True), Membership.activo.is_(False)),
-    "rol": (and_(Membership.es_administrador.is_(True), Membership.es_proveedor.is_(False)),
-            and_(Membership.es_administrador.is_(True), Membership.es_proveedor.is_(True)),
-            Membership.es_administrador.is_(False)),
-}
-
-
-def _after(query: Any, key: ColumnElement[Any], tiebreak: ColumnElement[int], after: PageCursor | None,
-           descending: bool) -> Any:
-    """Keyset continuation and ordering: rows strictly after the cursor, in (key, tiebreak) order."""
-    if after is not None:
-        if descending:
-            query = query.where(or_(key < after.sort_value, and_(key == after.sort_value, tiebreak < after.tiebreak)))
-        else:
-            query = query.where(or_(key > after.sort_value, and_(key == after.sort_value, tiebreak > after.tiebreak)))
-    return query.order_by(*((key.desc(), tiebreak.desc()) if descending else (key.asc(), tiebreak.asc())))
-
-
-def _sort_expression(key: str) -> ColumnElement[Any]:
-    if key == "nombre":
-        return func.lower(User.nombre)
-    if key == "correo":
-        return func.lower(User.correo)
-    if key == "fecha_registro":
-        return User.creado_en
-    if key == "actualizado_en":
-        return Membership.actualizado_en
-    raise ValueError(f"columna de orden desconocida: {key}")
+ACCESO_ORDER = access_queries.ACCESO_ORDER
 
 
 @dataclass(frozen=True)
@@ -172,180 +135,104 @@ def allowed(accion: Accion, row: MemberRow) -> bool:
     return row.activo  # DESACTIVAR
 
 
-# MemberRow's fields, in order, as columns (for the windowed query).
-MEMBER_COLUMNS = (Membership.id, User.id, User.nombre, User.correo, User.creado_en, Membership.acceso,
-                  Membership.actualizado_en, Membership.activo, Membership.es_administrador, Membership.es_proveedor,
-                  Membership.version)
-
-
 def member_row(m: Membership, u: User) -> MemberRow:
     return MemberRow(m.id, u.id, u.nombre, u.correo, u.creado_en, m.acceso, m.actualizado_en, m.activo,
-                     m.es_administrador, m.es_proveedor, m.version)
+                     m.es_administrador, m.es_proveedor, m.version, u.usuario, u.estado)
+
+
+NOT_ADMIN_WINDOW = "Solo los administradores de la Entidad pueden abrir la Administración de usuarios."
 
 
 class AccessService:
+    """Administración de usuarios: every method takes the acting user first and checks them here."""
+
     def __init__(self, db: Database, users: UserService, clock: Clock = utcnow) -> None:
         self.db = db
         self.users = users
         self.clock = clock
 
-    def _require_admin(self, s: Session, actor_id: int, entity_id: int, what: str) -> User:
-        actor = s.get_one(User, actor_id)
-        if not is_admin(s, actor_id, entity_id):
-            raise PermissionDenied("Solo un administrador de la Entidad puede " + what + ".")
-        return actor
-
-    def check_admin(self, actor_id: int, entity_id: int) -> None:
-        """Refuses (and records the attempt) when the user is not an administrator of the entity."""
+    def check_admin(self, actor: Actor, entity_id: int) -> None:
+        """Refuses (and records the attempt) when the actor is not an administrator of the entity."""
         denied = False
         with self.db.session() as s:
-            actor = s.get_one(User, actor_id)
-            if not is_admin(s, actor_id, entity_id):
-                audit.record(s, self.clock(), audit.Actor(actor.id, actor.usuario), "acceso_admin_denegado",
-                             "entidad", entity_id, entity_id=entity_id)
+            try:
+                authorize.admin(s, actor, entity_id)
+            except PermissionDenied:
+                self._record_denied(s, actor, [entity_id])
                 denied = True
         if denied:
-            raise PermissionDenied("Solo los administradores de la Entidad pueden abrir la Administración "
-                                   "de usuarios.")
+            raise PermissionDenied(NOT_ADMIN_WINDOW)
 
-    def members(self, entity_id: int, *, acceso: str | None = None, texto: str = "") -> list[MemberRow]:
-        with self.db.session() as s:
-            query = select(Membership, User).join(User).where(Membership.entity_id == entity_id)
-            if acceso:
-                query = query.where(Membership.acceso == acceso)
-            if texto.strip():
-                like = f"%{texto.strip().lower()}%"
-                query = query.where(func.lower(User.nombre).like(like) | func.lower(User.correo).like(like))
-            return [member_row(m, u) for m, u in s.execute(query.order_by(Membership.id))]
+    def _record_denied(self, s: UnitOfWork, actor: Actor, entity_ids: list[int | None]) -> None:
+        if not isinstance(actor, SignedIn):
+            return
+        user = s.get(User, actor.user_id)
+        if user is None:
+            return
+        for entity_id in entity_ids:
+            audit.record(s, self.clock(), audit.Actor(user.id, user.usuario), "acceso_admin_denegado",
+                         "entidad", entity_id, entity_id=entity_id)
 
-    def counts(self, entity_id: int) -> dict[str, int]:
+    def members(self, actor: Actor, entity_id: int, *, acceso: str | None = None, texto: str = "") -> list[MemberRow]:
         with self.db.session() as s:
-            rows = s.execute(select(Membership.acceso, func.count()).where(Membership.entity_id == entity_id)
-                             .group_by(Membership.acceso)).all()
+            authorize.admin(s, actor, entity_id)
+            return [MemberRow(*values) for values in access_queries.members(s, entity_id, acceso=acceso, texto=texto)]
+
+    def counts(self, actor: Actor, entity_id: int) -> dict[str, int]:
+        with self.db.session() as s:
+            authorize.admin(s, actor, entity_id)
+            found = access_queries.acceso_counts(s, entity_id)
         result = {a.value: 0 for a in Acceso}
-        result.update({acceso: n for acceso, n in rows})
+        result.update(found)
         return result
 
-    # --- windowed reads for the admin table ----------------------------------------
-    @staticmethod
-    def _filtered(query: Any, entity_id: int, acceso: str | None, texto: str) -> Any:
-        query = query.where(Membership.entity_id == entity_id)
-        if acceso:
-            query = query.where(Membership.acceso == acceso)
-        needle = texto.strip().lower()
-        if "@" in needle and not needle.startswith("@"):
-            # An address is typed from its start: a range on the lower(correo) index, not a scan
-            # ("@dominio" alone still searches every address).
-            lowered = func.lower(User.correo)
-            query = query.where(lowered >= needle, lowered < needle + "\U0010ffff")
-        elif needle:
-            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            like = f"%{escaped}%"
-            query = query.where(func.lower(User.nombre).like(like, escape="\\")
-                                | func.lower(User.correo).like(like, escape="\\"))
-        return query
-
-    def page(self, entity_id: int, *, limit: int = 200, after: PageCursor | None = None, sort: str = "acceso",
-             descending: bool = False, acceso: str | None = None, texto: str = "") -> MemberPage:
+    def page(self, actor: Actor, entity_id: int, *, limit: int = 200, after: PageCursor | None = None,
+             sort: str = "acceso", descending: bool = False, acceso: str | None = None,
+             texto: str = "") -> MemberPage:
         """One window of the member table, sorted and filtered in SQL, continuing after `after`."""
-        if sort in BUCKETS:
-            return self._bucket_page(entity_id, limit, after, sort, descending, acceso, texto)
-        key = _sort_expression(sort)
-        if sort in USER_SORTS or texto.strip():
-            # Ties broken by the user's id: with an index on the sort column the database can walk
-            # users in order and stop after one window.
-            tiebreak = User.id if sort in USER_SORTS else Membership.id
-            query = self._filtered(select(*MEMBER_COLUMNS, key.label("sort_value"), tiebreak.label("tiebreak"))
-                                   .select_from(Membership).join(User), entity_id, acceso, texto)
-            query = _after(query, key, tiebreak, after, descending).limit(limit + 1)
-        else:
-            # Sorting by a membership column: find the window in the narrow memberships table
-            # first, then read only those users.
-            inner = select(Membership.id.label("mid"), key.label("sort_value")).where(
-                Membership.entity_id == entity_id)
-            if acceso:
-                inner = inner.where(Membership.acceso == acceso)
-            window = _after(inner, key, Membership.id, after, descending).limit(limit + 1).subquery()
-            query = (select(*MEMBER_COLUMNS, window.c.sort_value, window.c.mid.label("tiebreak"))
-                     .select_from(window).join(Membership, Membership.id == window.c.mid).join(User))
-            query = query.order_by(*((window.c.sort_value.desc(), window.c.mid.desc()) if descending
-                                     else (window.c.sort_value.asc(), window.c.mid.asc())))
         with self.db.session() as s:
-            result = s.execute(query).all()
+            authorize.admin(s, actor, entity_id)
+            result = access_queries.member_window(
+                s, entity_id, limit=limit, after=None if after is None else (after.sort_value, after.tiebreak),
+                sort=sort, descending=descending, acceso=acceso, texto=texto)
         rows = [MemberRow(*values[:-2]) for values in result[:limit]]
         cursor = PageCursor(result[len(rows) - 1][-2], result[len(rows) - 1][-1]) if rows else None
         return MemberPage(rows, cursor, complete=len(result) <= limit)
 
-    def _bucket_page(self, entity_id: int, limit: int, after: PageCursor | None, sort: str, descending: bool,
-                     acceso: str | None, texto: str) -> MemberPage:
-        """Columns with a few values (acceso, activo, rol): one query per value, in the column's order.
-
-        Inside one value rows follow the membership id, which the (entity_id, acceso) index already
-        keeps in order, so each query stops after the window instead of sorting the whole account.
-        """
-        buckets = list(enumerate(BUCKETS[sort]))
-        if descending:
-            buckets.reverse()
-        found: list[tuple[int, Any]] = []
+    def count(self, actor: Actor, entity_id: int, *, acceso: str | None = None, texto: str = "") -> int:
         with self.db.session() as s:
-            for number, condition in buckets:
-                if after is not None and (number < after.sort_value if not descending
-                                          else number > after.sort_value):
-                    continue  # a value the previous windows already finished
-                query = self._filtered(select(*MEMBER_COLUMNS).select_from(Membership).join(User),
-                                       entity_id, acceso, texto).where(condition)
-                if after is not None and number == after.sort_value:
-                    query = query.where(Membership.id < after.tiebreak if descending
-                                        else Membership.id > after.tiebreak)
-                query = query.order_by(Membership.id.desc() if descending else Membership.id.asc())
-                found += [(number, values) for values in s.execute(query.limit(limit + 1 - len(found)))]
-                if len(found) > limit:
-                    break
-        rows = [MemberRow(*values) for _, values in found[:limit]]
-        cursor = PageCursor(found[len(rows) - 1][0], rows[-1].membership_id) if rows else None
-        return MemberPage(rows, cursor, complete=len(found) <= limit)
+            authorize.admin(s, actor, entity_id)
+            return access_queries.member_count(s, entity_id, acceso=acceso, texto=texto)
 
-    def count(self, entity_id: int, *, acceso: str | None = None, texto: str = "") -> int:
-        query = self._filtered(select(func.count()).select_from(Membership).join(User), entity_id, acceso, texto)
-        with self.db.session() as s:
-            return s.scalar(query) or 0
-
-    def require_any_admin(self, actor_id: int) -> list[tuple[int, str]]:
+    def require_any_admin(self, actor: Actor) -> list[tuple[int, str]]:
         """The accounts the user administers; none is a refusal, recorded in every account they belong to."""
-        accounts = self.admin_entities(actor_id)
+        accounts = self.admin_entities(actor)
         if accounts:
             return accounts
         with self.db.session() as s:
-            actor = s.get_one(User, actor_id)
-            entity_ids = list(s.scalars(select(Membership.entity_id).where(Membership.user_id == actor_id))) or [None]
-            for entity_id in entity_ids:
-                audit.record(s, self.clock(), audit.Actor(actor.id, actor.usuario), "acceso_admin_denegado",
-                             "entidad", entity_id, entity_id=entity_id)
-        raise PermissionDenied("Solo los administradores de la Entidad pueden abrir la Administración "
-                               "de usuarios. Su usuario no es administrador de ninguna cuenta.")
+            user = authorize.active_user(s, actor)
+            entity_ids: list[int | None] = list(memberships.entity_ids_of_user(s, user.id))
+            self._record_denied(s, actor, entity_ids or [None])
+        raise PermissionDenied(NOT_ADMIN_WINDOW + " Su usuario no es administrador de ninguna cuenta.")
 
-    def audit_log(self, entity_id: int, *, accion: str | None = None, actor: str = "",
+    def audit_log(self, actor: Actor, entity_id: int, *, accion: str | None = None, quien: str = "",
                   limit: int = 500) -> list[AuditRow]:
         """Últimas modificaciones of an account, newest first, filtered by action and by who did it."""
-        query = select(AuditEntry).where(AuditEntry.entity_id == entity_id)
-        if accion:
-            query = query.where(AuditEntry.accion == accion)
-        if actor.strip():
-            query = query.where(func.lower(AuditEntry.actor).like(f"%{actor.strip().lower()}%"))
         with self.db.session() as s:
-            entries = list(s.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
-            ids = {e.objeto_id for e in entries if e.objeto == "membresia" and e.objeto_id is not None}
-            names = {mid: nombre for mid, nombre in s.execute(
-                select(Membership.id, User.nombre).join(User).where(Membership.id.in_(ids)))} if ids else {}
+            authorize.admin(s, actor, entity_id)
+            entries = audit_queries.entries(s, entity_id=entity_id, accion=accion, actor=quien, limit=limit)
+            names = memberships.member_names(
+                s, {e.objeto_id for e in entries if e.objeto == "membresia" and e.objeto_id is not None})
             return [AuditRow(e.id, e.ocurrido_en, e.actor, e.accion, e.objeto, e.objeto_id, e.antes, e.despues,
-                             names.get(e.objeto_id) if e.objeto == "membresia" else None)
+                             names.get(e.objeto_id) if e.objeto == "membresia" and e.objeto_id is not None else None)
                     for e in entries]
 
-    def audit_actions(self, entity_id: int) -> list[str]:
+    def audit_actions(self, actor: Actor, entity_id: int) -> list[str]:
         with self.db.session() as s:
-            return sorted(s.scalars(select(AuditEntry.accion).where(AuditEntry.entity_id == entity_id).distinct()))
+            authorize.admin(s, actor, entity_id)
+            return audit_queries.actions_of_entity(s, entity_id)
 
-    def apply(self, actor_id: int, entity_id: int, accion: Accion, membership_ids: Iterable[int],
+    def apply(self, actor: Actor, entity_id: int, accion: Accion, membership_ids: Iterable[int],
               expected_versions: dict[int, int] | None = None) -> list[MemberRow]:
         """Applies one action to several rows atomically: all change, or none and a Spanish reason."""
         now = self.clock()
@@ -356,8 +243,10 @@ class AccessService:
             with self.db.session() as s:
                 # One administrator action per account at a time: without this row lock two admins
                 # demoting each other on PostgreSQL both see the other still admin and leave none.
-                entity = s.get_one(Entity, entity_id, with_for_update=True)
-                actor = self._require_admin(s, actor_id, entity_id, "administrar usuarios")
+                # Authorized after the lock, so the check sees the other administrator's committed change.
+                entity = s.get(Entity, entity_id, with_for_update=True)
+                admin, _ = authorize.admin(s, actor, entity_id, que="administrar usuarios")
+                assert entity is not None  # a member's Entidad exists
                 changed: list[MemberRow] = []
                 for mid in ids:
                     m = s.get(Membership, mid)
@@ -386,12 +275,12 @@ class AccessService:
                     m.actualizado_en = now
                     s.flush()
                     after = {"acceso": m.acceso, "es_administrador": m.es_administrador, "activo": m.activo}
-                    audit.record(s, now, audit.Actor(actor.id, actor.usuario), accion.name.lower(), "membresia",
+                    audit.record(s, now, audit.Actor(admin.id, admin.usuario), accion.name.lower(), "membresia",
                                  m.id, entity_id=entity_id, antes=before, despues=after)
                     subject, body = MESSAGES[accion]
                     outbox.post(s, now, user, "acceso", subject, body.format(entidad=entity.nombre))
                     changed.append(member_row(m, user))
-                if active_admin_count(s, entity_id) == 0:
+                if memberships.active_admin_count(s, entity_id) == 0:
                     raise ServiceError(LAST_ADMIN)
                 return changed
         except ConflictError as exc:
@@ -400,12 +289,12 @@ class AccessService:
             raise ConflictError("Otro administrador cambió esta solicitud al mismo tiempo. "
                                 "Se muestran los datos actuales.") from exc
 
-    def create_user(self, actor_id: int, entity_id: int, form: UserRegistration,
+    def create_user(self, actor: Actor, entity_id: int, form: UserRegistration,
                     *, administrador: bool = False) -> MemberRow:
         """Crear usuarios: the new user gets an activation message and access already accepted."""
         with self.db.session() as s:
-            actor = self._require_admin(s, actor_id, entity_id, "crear usuarios")
-            actor_ref = audit.Actor(actor.id, actor.usuario)
+            admin, _ = authorize.admin(s, actor, entity_id, que="crear usuarios")
+            actor_ref = audit.Actor(admin.id, admin.usuario)
         info = self.users.register(form, require_terms=False, creado_por=actor_ref)
         now = self.clock()
         with self.db.session() as s:
@@ -418,10 +307,8 @@ class AccessService:
                          despues={"usuario": info.usuario, "acceso": m.acceso})
             return member_row(m, s.get_one(User, info.id))
 
-    def admin_entities(self, user_id: int) -> list[tuple[int, str]]:
-        """Accounts this user administers (for the admin window's account picker)."""
+    def admin_entities(self, actor: Actor) -> list[tuple[int, str]]:
+        """Accounts the signed-in user administers (for the admin window's account picker)."""
         with self.db.session() as s:
-            rows = s.execute(select(Entity.id, Entity.nombre).join(Membership).where(
-                Membership.user_id == user_id, Membership.es_administrador.is_(True),
-                Membership.acceso == Acceso.ACEPTADO.value, Membership.activo.is_(True)).order_by(Entity.nombre))
-            return [(i, n) for i, n in rows]
+            user = authorize.active_user(s, actor)
+            return memberships.admin_entities(s, user.id)

@@ -125,6 +125,10 @@ class Mailbox:
         with self.db.session() as s:
             return unread_count(s, user_id)
 
+    def subscriptions(self, user_id: int) -> dict[str, bool]:
+        with self.db.session() as s:
+            return subscriptions(s, user_id)
+
     def mark_read(self, message_id: int) -> None:
         with self.db.session() as s:
             mark_read(s, message_id, self.clock())

@@ -16,6 +16,7 @@ from secop_desktop.core.access import audit
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.accounts.passwords import hash_secret, normalize_answer, verify_secret
 from secop_desktop.core.clock import Clock, utcnow
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.errors import AlreadyExists, FieldError, ServiceError, ValidationError
 from secop_desktop.store.database import Database
 from secop_desktop.store.models import ConfirmationToken, LoginFailure, User
@@ -294,6 +295,11 @@ class UserService:
         if failure is not None:
             raise ServiceError(failure)
         return info
+
+    def sign_in(self, usuario: str, contrasena: str) -> SignedIn:
+        """Entrar: the identity every service call of this user carries (same checks as ``login``)."""
+        info = self.login(usuario, contrasena)
+        return SignedIn(info.id, info.usuario, info.nombre)
 
     def _check_throttle(self, s: Session, user: User, now: datetime) -> None:
         if user.estado == EstadoUsuario.BLOQUEADO.value:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from secop_desktop.core import validators
-from secop_desktop.core.access import audit
+from secop_desktop.core.access import audit, authorize
 from secop_desktop.core.clock import Clock, utcnow
-from secop_desktop.core.entities.service import is_admin
-from secop_desktop.errors import AlreadyExists, FieldError, PermissionDenied, ServiceError, ValidationError
-from secop_desktop.store.database import Database
-from secop_desktop.store.models import AreaInteres, User
+from secop_desktop.core.identity import Actor
+from secop_desktop.errors import AlreadyExists, FieldError, ServiceError, ValidationError
+from secop_desktop.store.database import Database, UnitOfWork
+from secop_desktop.store.models import AreaInteres
+from secop_desktop.store.queries import interests as interest_queries
 
 LABELS: dict[str, str] = {
     "codigo": "Código UNSPSC",
@@ -63,76 +61,77 @@ def _e(name: str, message: str) -> FieldError:
 
 
 class InterestService:
+    """Áreas de interés: members read them, administrators change them."""
+
     def __init__(self, db: Database, clock: Clock = utcnow) -> None:
         self.db = db
         self.clock = clock
 
-    def list(self, entity_id: int) -> list[AreaView]:
+    def list(self, actor: Actor, entity_id: int) -> list[AreaView]:
         with self.db.session() as s:
-            return [_view(a) for a in s.scalars(
-                select(AreaInteres).where(AreaInteres.entity_id == entity_id).order_by(AreaInteres.codigo))]
+            authorize.member(s, actor, entity_id)
+            return [_view(a) for a in interest_queries.of_entity(s, entity_id)]
 
-    def _actor(self, s: Session, actor_id: int, entity_id: int) -> audit.Actor:
-        user = s.get_one(User, actor_id)
-        if not is_admin(s, actor_id, entity_id):
-            raise PermissionDenied("Solo un administrador de la Entidad puede modificar las áreas de interés.")
+    @staticmethod
+    def _admin(s: UnitOfWork, actor: Actor, entity_id: int) -> audit.Actor:
+        user, _ = authorize.admin(s, actor, entity_id, que="modificar las áreas de interés")
         return audit.Actor(user.id, user.usuario)
 
-    def add(self, actor_id: int, entity_id: int, codigo: str, nombre: str) -> AreaView:
-        errors: list[FieldError] = []
-        if (msg := check_codigo(codigo)) is not None:
-            errors.append(_e("codigo", msg))
-        if (msg := validators.check_text(nombre, max_length=300)) is not None:
-            errors.append(_e("nombre", msg))
-        if errors:
-            raise ValidationError(errors)
-        clean = normalize_codigo(codigo)
+    def add(self, actor: Actor, entity_id: int, codigo: str, nombre: str) -> AreaView:
         now = self.clock()
         try:
             with self.db.session() as s:
-                actor = self._actor(s, actor_id, entity_id)
-                if s.scalar(select(AreaInteres.id).where(AreaInteres.entity_id == entity_id,
-                                                         AreaInteres.codigo == clean)) is not None:
+                # Refused before validating: a stranger learns nothing from the form's errors.
+                who = self._admin(s, actor, entity_id)
+                errors: list[FieldError] = []
+                if (msg := check_codigo(codigo)) is not None:
+                    errors.append(_e("codigo", msg))
+                if (msg := validators.check_text(nombre, max_length=300)) is not None:
+                    errors.append(_e("nombre", msg))
+                if errors:
+                    raise ValidationError(errors)
+                clean = normalize_codigo(codigo)
+                if interest_queries.code_taken(s, entity_id, clean):
                     raise ValidationError([_e("codigo", "Este código ya está en sus áreas de interés.")])
                 area = AreaInteres(entity_id=entity_id, codigo=clean, nombre=" ".join(nombre.split()), activo=True)
                 s.add(area)
                 s.flush()
-                audit.record(s, now, actor, "area_interes_agregada", "area_interes", area.id, entity_id=entity_id,
+                audit.record(s, now, who, "area_interes_agregada", "area_interes", area.id, entity_id=entity_id,
                              despues={"codigo": area.codigo, "nombre": area.nombre})
                 return _view(area)
         except AlreadyExists as exc:
             # Two administrators adding the same code at once: the unique constraint decides.
             raise ValidationError([_e("codigo", "Este código ya está en sus áreas de interés.")]) from exc
 
-    def set_active(self, actor_id: int, entity_id: int, area_id: int, activo: bool) -> AreaView:
+    def set_active(self, actor: Actor, entity_id: int, area_id: int, activo: bool) -> AreaView:
         now = self.clock()
         with self.db.session() as s:
-            actor = self._actor(s, actor_id, entity_id)
+            who = self._admin(s, actor, entity_id)
             area = self._area(s, entity_id, area_id)
             before = area.activo
             area.activo = activo
-            audit.record(s, now, actor, "area_interes_activada" if activo else "area_interes_desactivada",
+            audit.record(s, now, who, "area_interes_activada" if activo else "area_interes_desactivada",
                          "area_interes", area.id, entity_id=entity_id, antes={"activo": before},
                          despues={"activo": activo, "codigo": area.codigo})
             return _view(area)
 
-    def activate(self, actor_id: int, entity_id: int, area_id: int) -> AreaView:
-        return self.set_active(actor_id, entity_id, area_id, True)
+    def activate(self, actor: Actor, entity_id: int, area_id: int) -> AreaView:
+        return self.set_active(actor, entity_id, area_id, True)
 
-    def deactivate(self, actor_id: int, entity_id: int, area_id: int) -> AreaView:
-        return self.set_active(actor_id, entity_id, area_id, False)
+    def deactivate(self, actor: Actor, entity_id: int, area_id: int) -> AreaView:
+        return self.set_active(actor, entity_id, area_id, False)
 
-    def delete(self, actor_id: int, entity_id: int, area_id: int) -> None:
+    def delete(self, actor: Actor, entity_id: int, area_id: int) -> None:
         now = self.clock()
         with self.db.session() as s:
-            actor = self._actor(s, actor_id, entity_id)
+            who = self._admin(s, actor, entity_id)
             area = self._area(s, entity_id, area_id)
-            audit.record(s, now, actor, "area_interes_borrada", "area_interes", area.id, entity_id=entity_id,
+            audit.record(s, now, who, "area_interes_borrada", "area_interes", area.id, entity_id=entity_id,
                          antes={"codigo": area.codigo, "nombre": area.nombre})
             s.delete(area)
 
     @staticmethod
-    def _area(s: Session, entity_id: int, area_id: int) -> AreaInteres:
+    def _area(s: UnitOfWork, entity_id: int, area_id: int) -> AreaInteres:
         area = s.get(AreaInteres, area_id)
         if area is None or area.entity_id != entity_id:
             raise ServiceError("El área de interés ya no existe. Se muestran los datos actuales.")

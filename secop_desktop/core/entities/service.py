@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from secop_desktop.core import validators
-from secop_desktop.core.access import audit
+from secop_desktop.core.access import audit, authorize
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.entities.divipola import divipola
+from secop_desktop.core.identity import Actor, SignedIn
 from secop_desktop.core.text import fold
 from secop_desktop.errors import (
     AlreadyExists,
@@ -23,8 +22,10 @@ from secop_desktop.errors import (
     ServiceError,
     ValidationError,
 )
-from secop_desktop.store.database import Database
+from secop_desktop.store.database import Database, UnitOfWork
 from secop_desktop.store.models import Entity, FinancialRow, Membership, User
+from secop_desktop.store.queries import entities as entity_queries
+from secop_desktop.store.queries import memberships
 from secop_desktop.vocab import (
     AREAS_NEGOCIO,
     PAISES,
@@ -37,6 +38,9 @@ from secop_desktop.vocab import (
     TIPOS_PLURALES,
     Acceso,
 )
+
+if TYPE_CHECKING:
+    from secop_desktop.core.entities.summary import RegistrationSummary
 
 ENTITY_LABELS: dict[str, str] = {
     "pais": "País",
@@ -200,13 +204,21 @@ def _e(name: str, message: str) -> FieldError:
     return FieldError(name, ENTITY_LABELS[name], message)
 
 
-def validate_entity(form: EntityForm) -> list[FieldError]:
-    errors: list[FieldError] = []
+Errors = list[FieldError]
 
-    def text(name: str, required: bool = True, max_length: int = validators.MAX_TEXT) -> None:
-        if (msg := validators.check_text(getattr(form, name), required=required, max_length=max_length)) is not None:
-            errors.append(_e(name, msg))
 
+def _check(errors: Errors, name: str, message: str | None) -> None:
+    if message is not None:
+        errors.append(_e(name, message))
+
+
+def _text(form: EntityForm, name: str, *, required: bool = True, max_length: int = validators.MAX_TEXT) -> str | None:
+    return validators.check_text(getattr(form, name), required=required, max_length=max_length)
+
+
+def _validate_identificacion(form: EntityForm) -> Errors:
+    """Identificación de la Entidad: the lists, the names and the NIT with its check digit."""
+    errors: Errors = []
     if form.pais not in PAISES:
         errors.append(_e("pais", "Seleccione un país de la lista."))
     if form.tipo not in TIPOS_ENTIDAD:
@@ -215,16 +227,29 @@ def validate_entity(form: EntityForm) -> list[FieldError]:
         errors.append(_e("area", "Seleccione Privado o Público."))
     if form.tipo_organizacion not in TIPOS_ORGANIZACION:
         errors.append(_e("tipo_organizacion", "Seleccione un tipo de organización de la lista."))
-    text("nombre")
-    text("nombre_abreviado", required=not form.persona_natural, max_length=120)
+    _check(errors, "nombre", _text(form, "nombre"))
+    _check(errors, "nombre_abreviado", _text(form, "nombre_abreviado", required=not form.persona_natural,
+                                              max_length=120))
     if (msg := validators.check_nit(form.nit, required=not form.plural)) is not None:
         errors.append(_e("nit", msg))
     elif form.nit.strip() and form.dv.strip() and form.dv.strip() != validators.nit_check_digit(form.nit):
         errors.append(_e("dv", "El dígito de verificación no corresponde al NIT."))
+    return errors
+
+
+def _validate_general(form: EntityForm) -> Errors:
+    """Información General: Mipyme and the régimen tributario."""
+    errors: Errors = []
     if form.mipyme is None:
         errors.append(_e("mipyme", "Indique si la Entidad es Mipyme (Sí o No)."))
     if form.regimen_tributario not in REGIMENES_TRIBUTARIOS:
         errors.append(_e("regimen_tributario", "Seleccione el régimen tributario."))
+    return errors
+
+
+def _validate_ubicacion(form: EntityForm) -> Errors:
+    """Departamento, Municipio and código postal (DIVIPOLA in Colombia, free text abroad), and the address."""
+    errors: Errors = []
     if form.pais == "COLOMBIA":
         dep = divipola().departamento(form.departamento_codigo)
         mun = divipola().municipio(form.municipio_codigo)
@@ -232,30 +257,44 @@ def validate_entity(form: EntityForm) -> list[FieldError]:
             errors.append(_e("departamento_codigo", "Seleccione el departamento."))
         if mun is None or mun.departamento_codigo != form.departamento_codigo:
             errors.append(_e("municipio_codigo", "Seleccione el municipio del departamento elegido."))
-        if (msg := validators.check_codigo_postal(form.codigo_postal, form.departamento_codigo or None)) is not None:
-            errors.append(_e("codigo_postal", msg))
+        _check(errors, "codigo_postal",
+               validators.check_codigo_postal(form.codigo_postal, form.departamento_codigo or None))
     else:
-        text("codigo_postal", max_length=12)
-    text("direccion")
+        _check(errors, "codigo_postal", _text(form, "codigo_postal", max_length=12))
+    _check(errors, "direccion", _text(form, "direccion"))
+    return errors
+
+
+def _validate_contactos(form: EntityForm) -> Errors:
+    """Contactos: addresses, phones and links."""
+    errors: Errors = []
     for name in ("correo_oficina", "correo_notificaciones"):
-        if (msg := validators.check_email(getattr(form, name))) is not None:
-            errors.append(_e(name, msg))
-    if (msg := validators.check_phone(form.telefono_oficina)) is not None:
-        errors.append(_e("telefono_oficina", msg))
-    if (msg := validators.check_phone(form.fax_oficina, required=False)) is not None:
-        errors.append(_e("fax_oficina", msg))
+        _check(errors, name, validators.check_email(getattr(form, name)))
+    _check(errors, "telefono_oficina", validators.check_phone(form.telefono_oficina))
+    _check(errors, "fax_oficina", validators.check_phone(form.fax_oficina, required=False))
     for name in ("pagina_web", "link_facebook", "link_linkedin", "link_youtube", "link_twitter"):
-        if (msg := validators.check_url(getattr(form, name))) is not None:
-            errors.append(_e(name, msg))
-    text("banco_nombre", required=False, max_length=120)
-    if form.banco_numero_cuenta.strip() and not form.banco_numero_cuenta.strip().replace("-", "").isdigit():
+        _check(errors, name, validators.check_url(getattr(form, name)))
+    return errors
+
+
+def _validate_banco(form: EntityForm) -> Errors:
+    """Bank account: optional, but a number needs its bank."""
+    errors: Errors = []
+    numero = form.banco_numero_cuenta.strip()
+    _check(errors, "banco_nombre", _text(form, "banco_nombre", required=False, max_length=120))
+    if numero and not numero.replace("-", "").isdigit():
         errors.append(_e("banco_numero_cuenta", "El número de cuenta solo puede tener números y guiones."))
     if form.banco_tipo_cuenta and form.banco_tipo_cuenta not in TIPOS_CUENTA_BANCARIA:
         errors.append(_e("banco_tipo_cuenta", "Seleccione Ahorros o Corriente."))
-    if form.banco_numero_cuenta.strip() and not form.banco_nombre.strip():
+    if numero and not form.banco_nombre.strip():
         errors.append(_e("banco_nombre", "Escriba el nombre de la entidad bancaria de la cuenta."))
-    # Representante legal: mandatory in the guide.
-    text("representante_nombre", max_length=200)
+    return errors
+
+
+def _validate_representante(form: EntityForm) -> Errors:
+    """Representante legal: mandatory in the guide."""
+    errors: Errors = []
+    _check(errors, "representante_nombre", _text(form, "representante_nombre", max_length=200))
     if form.representante_tipo_documento not in TIPOS_DOCUMENTO_IDENTIDAD:
         errors.append(_e("representante_tipo_documento", "Seleccione el tipo de documento."))
     doc = form.representante_numero_documento.strip()
@@ -263,17 +302,28 @@ def validate_entity(form: EntityForm) -> list[FieldError]:
         errors.append(_e("representante_numero_documento", validators.REQUIRED))
     elif not doc.isalnum() or len(doc) > 20:
         errors.append(_e("representante_numero_documento", "Escriba el número sin puntos ni espacios."))
-    if (msg := validators.check_email(form.representante_correo)) is not None:
-        errors.append(_e("representante_correo", msg))
-    if (msg := validators.check_phone(form.representante_telefono)) is not None:
-        errors.append(_e("representante_telefono", msg))
-    years = [f.anio for f in form.financials]
-    for row in form.financials:
-        if not 1900 <= row.anio <= 2100:
-            errors.append(_e("financials", f"El año {row.anio} no es válido."))
+    _check(errors, "representante_correo", validators.check_email(form.representante_correo))
+    _check(errors, "representante_telefono", validators.check_phone(form.representante_telefono))
+    return errors
+
+
+def _validate_financiera(form: EntityForm) -> Errors:
+    """Información financiera: plausible years, each once."""
+    errors: Errors = [_e("financials", f"El año {row.anio} no es válido.")
+                      for row in form.financials if not 1900 <= row.anio <= 2100]
+    years = [row.anio for row in form.financials]
     if len(set(years)) != len(years):
         errors.append(_e("financials", "Cada año de la información financiera debe aparecer una sola vez."))
     return errors
+
+
+SECTION_VALIDATORS = (_validate_identificacion, _validate_general, _validate_ubicacion, _validate_contactos,
+                      _validate_banco, _validate_representante, _validate_financiera)
+
+
+def validate_entity(form: EntityForm) -> list[FieldError]:
+    """Every error of the form, section by section in the guide's order."""
+    return [error for section in SECTION_VALIDATORS for error in section(form)]
 
 
 def apply_form(entity: Entity, form: EntityForm) -> None:
@@ -321,32 +371,16 @@ def snapshot(entity: Entity) -> dict[str, object]:
     return {"nombre": entity.nombre, "nit": entity.nit, "version": entity.version}
 
 
-def mark_pending(s: Session, user_id: int, entity_id: int, now: datetime) -> tuple[Membership, str | None]:
-    """A (new or renewed) access request: Pendiente from now on. Returns it and the state before."""
-    m = s.scalar(select(Membership).where(Membership.user_id == user_id, Membership.entity_id == entity_id))
-    if m is None:
-        m = Membership(user_id=user_id, entity_id=entity_id, es_administrador=False, es_proveedor=True,
-                       activo=True)
-        s.add(m)
-    before = m.acceso
-    m.acceso = Acceso.PENDIENTE.value
-    m.fecha_solicitud = now
-    m.fecha_aceptacion = None
-    m.actualizado_en = now
-    s.flush()
-    return m, before
+def is_admin(s: UnitOfWork, user_id: int, entity_id: int) -> bool:
+    """Core-internal: whether the user administers the Entidad (documents and packages ask this)."""
+    return memberships.is_active_admin(memberships.of_user_in_entity(s, user_id, entity_id))
 
 
-def active_admin_count(s: Session, entity_id: int) -> int:
-    return len(list(s.scalars(select(Membership.id).join(User).where(
-        Membership.entity_id == entity_id, Membership.es_administrador.is_(True),
-        Membership.acceso == Acceso.ACEPTADO.value, Membership.activo.is_(True),
-        User.estado == "activo"))))
+# Core-internal, kept for the package import (which records an access request the same way);
+# the query itself is store.queries.memberships.mark_pending.
+mark_pending = memberships.mark_pending
 
-
-def is_admin(s: Session, user_id: int, entity_id: int) -> bool:
-    m = s.scalar(select(Membership).where(Membership.user_id == user_id, Membership.entity_id == entity_id))
-    return bool(m and m.es_administrador and m.acceso == Acceso.ACEPTADO.value and m.activo)
+NOT_FOUND = "La Entidad ya no existe."
 
 
 class EntityService:
@@ -354,8 +388,13 @@ class EntityService:
         self.db = db
         self.clock = clock
 
+    # --- open to anybody at the desk: the guide's «Validar si mi entidad ya existe» -------------
     def search(self, *, pais: str = "COLOMBIA", nombre: str = "", nit: str = "", limit: int = 50) -> list[EntitySummary]:
-        """Validar si mi entidad ya existe: NIT exact, or name accent/case-insensitive substring."""
+        """Validar si mi entidad ya existe: NIT exact, or name accent/case-insensitive substring.
+
+        No actor: the guide has anyone check this before (and while) registering a user, and a result
+        line shows only what SECOP II itself shows publicly (name, country, city, NIT).
+        """
         nit_clean = "".join(c for c in nit if c.isdigit())
         needle = fold(nombre)
         if not nit_clean and not needle:
@@ -365,11 +404,7 @@ class EntityService:
         with self.db.session() as s:
             # Trigram index of migration 0002 (FTS5 on SQLite, pg_trgm on PostgreSQL).
             ids = matching_ids(s, self.db.dialect, pais=pais, needle=needle, nit=nit_clean, limit=limit)
-            if not ids:
-                return []
-            # Only the columns a result line shows: loading 50 full entities costs more than the lookup.
-            rows = {r.id: r for r in s.execute(select(Entity.id, Entity.nombre, Entity.pais, Entity.municipio_codigo,
-                                                      Entity.nit, Entity.dv).where(Entity.id.in_(ids)))}
+            rows = entity_queries.search_lines(s, ids)
             results = []
             for i in ids:
                 r = rows[i]
@@ -378,7 +413,18 @@ class EntityService:
                                              r.nit, r.dv))
             return results
 
-    def create(self, user_id: int, form: EntityForm) -> EntityRecord:
+    def find(self, entidad: str, pais: str = "COLOMBIA") -> EntitySummary | None:
+        """One Entidad by its NIT (digits, dots and spaces allowed) or its complete name, like the search."""
+        digits = "".join(entidad.replace(".", "").split())
+        with self.db.session() as s:
+            if digits.isdigit():
+                found = entity_queries.by_nit(s, pais, digits)
+            else:
+                found = entity_queries.by_folded_name(s, pais, fold(" ".join(entidad.split())))
+            return None if found is None else summary(found)
+
+    # --- the signed-in user's own data and the Entidades they belong to ---------------------------
+    def create(self, actor: Actor, form: EntityForm) -> EntityRecord:
         """Registrar Entidad: the creator becomes Administrador (and Proveedor, for a persona natural)."""
         errors = validate_entity(form)
         if errors:
@@ -386,9 +432,7 @@ class EntityService:
         now = self.clock()
         try:
             with self.db.session() as s:
-                user = s.get_one(User, user_id)
-                if user.estado != "activo":
-                    raise ServiceError("Active su usuario antes de registrar una Entidad.")
+                user = self._active(s, actor, "Active su usuario antes de registrar una Entidad.")
                 entity = Entity(creado_por_id=user.id, creado_en=now, actualizado_en=now)
                 apply_form(entity, form)
                 s.add(entity)
@@ -408,23 +452,24 @@ class EntityService:
             raise ValidationError([_e("nit", "Ya existe una Entidad registrada con este NIT. "
                                               "Use «Solicitud de acceso».")]) from exc
 
-    def get(self, entity_id: int) -> EntityRecord:
+    def get(self, actor: Actor, entity_id: int) -> EntityRecord:
+        """Datos de la Entidad, for its accepted, active members."""
         with self.db.session() as s:
-            entity = s.get_one(Entity, entity_id)
+            authorize.member(s, actor, entity_id)
+            entity = self._entity(s, entity_id)
             return EntityRecord(entity.id, entity.version, form_of(entity), entity.persona_natural)
 
-    def update(self, user_id: int, entity_id: int, expected_version: int, form: EntityForm) -> EntityRecord:
+    def update(self, actor: Actor, entity_id: int, expected_version: int, form: EntityForm) -> EntityRecord:
         """Datos de la Entidad: administrators only; a stale version is refused, never overwritten."""
-        errors = validate_entity(form)
-        if errors:
-            raise ValidationError(errors)
         now = self.clock()
         try:
             with self.db.session() as s:
-                user = s.get_one(User, user_id)
-                if not is_admin(s, user_id, entity_id):
-                    raise PermissionDenied("Solo un administrador de la Entidad puede modificar sus datos.")
-                entity = s.get_one(Entity, entity_id)
+                # Refused before validating: somebody else's form errors are none of a stranger's business.
+                user, _ = authorize.admin(s, actor, entity_id, que="modificar sus datos")
+                errors = validate_entity(form)
+                if errors:
+                    raise ValidationError(errors)
+                entity = self._entity(s, entity_id)
                 if entity.version != expected_version:
                     raise ConflictError()
                 before = snapshot(entity)
@@ -439,26 +484,20 @@ class EntityService:
         except AlreadyExists as exc:
             raise ValidationError([_e("nit", "Ya existe otra Entidad registrada con este NIT.")]) from exc
 
-    def request_access(self, user_id: int, entity_id: int) -> Registration:
+    def request_access(self, actor: Actor, entity_id: int) -> Registration:
         """Solicitud de acceso: Pendiente until an administrator acts."""
         now = self.clock()
         try:
             with self.db.session() as s:
-                user = s.get_one(User, user_id)
-                entity = s.get_one(Entity, entity_id)
-                if user.estado != "activo":
-                    raise ServiceError("Active su usuario antes de solicitar acceso.")
-                existing = s.scalar(select(Membership).where(Membership.user_id == user_id,
-                                                             Membership.entity_id == entity_id))
+                user = self._active(s, actor, "Active su usuario antes de solicitar acceso.")
+                entity = self._entity(s, entity_id)
+                existing = memberships.of_user_in_entity(s, user.id, entity_id)
                 if existing is not None and existing.acceso in (Acceso.PENDIENTE.value, Acceso.ACEPTADO.value):
                     raise ServiceError(f"Ya tiene una solicitud {existing.acceso.lower()} para {entity.nombre}.")
-                m, before = mark_pending(s, user_id, entity_id, now)
+                m, before = memberships.mark_pending(s, user.id, entity_id, now)
                 audit.record(s, now, audit.Actor(user.id, user.usuario), "acceso_solicitado", "membresia", m.id,
                              entity_id=entity_id, antes={"acceso": before}, despues={"acceso": m.acceso})
-                admins = s.scalars(select(User).join(Membership).where(
-                    Membership.entity_id == entity_id, Membership.es_administrador.is_(True),
-                    Membership.acceso == Acceso.ACEPTADO.value, Membership.activo.is_(True)))
-                for admin in admins:
+                for admin in memberships.active_admins(s, entity_id):
                     outbox.post(s, now, admin, "solicitud_acceso", "Solicitud de acceso",
                                 f"El usuario {user.nombre} ({user.correo}) está solicitando acceso a "
                                 f"{entity.nombre}. Ábrala en Administración de usuarios para aceptarla.")
@@ -466,11 +505,41 @@ class EntityService:
         except AlreadyExists as exc:
             raise ServiceError("Ya existe una solicitud para esta Entidad.") from exc
 
-    def my_registrations(self, user_id: int) -> list[Registration]:
+    def my_registrations(self, actor: Actor) -> list[Registration]:
+        """Mis registros: the signed-in user's own memberships, whatever their state."""
         with self.db.session() as s:
-            rows = s.execute(select(Membership, Entity).join(Entity).where(Membership.user_id == user_id)
-                             .order_by(Membership.fecha_solicitud)).all()
-            return [_registration(m, e) for m, e in rows]
+            user = authorize.active_user(s, actor)
+            return [_registration(m, e) for m, e in memberships.of_user(s, user.id)]
+
+    def summary(self, actor: Actor, entity_id: int) -> RegistrationSummary:
+        """The printable registration summary (Resumen del registro), for the Entidad's members."""
+        from secop_desktop.core.entities.summary import build_summary
+
+        with self.db.session() as s:
+            authorize.member(s, actor, entity_id)
+            return build_summary(s, self._entity(s, entity_id), self.clock())
+
+    def summary_html(self, actor: Actor, entity_id: int) -> str:
+        from secop_desktop.core.entities.summary import render_html
+
+        return render_html(self.summary(actor, entity_id))
+
+    @staticmethod
+    def _active(s: UnitOfWork, actor: Actor, message: str) -> User:
+        """The actor's row, refused with the step's own Spanish reason when the user is not active."""
+        try:
+            return authorize.active_user(s, actor)
+        except PermissionDenied as exc:
+            if isinstance(actor, SignedIn):
+                raise PermissionDenied(message) from exc
+            raise
+
+    @staticmethod
+    def _entity(s: UnitOfWork, entity_id: int) -> Entity:
+        entity = s.get(Entity, entity_id)
+        if entity is None:
+            raise ServiceError(NOT_FOUND)
+        return entity
 
 
 def _registration(m: Membership, e: Entity) -> Registration:

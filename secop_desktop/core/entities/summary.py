@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from sqlalchemy import select
-
 from secop_desktop import __version__
 from secop_desktop.core.dates import format_fecha
 from secop_desktop.core.documents.file_policy import format_size
@@ -15,8 +13,10 @@ from secop_desktop.core.documents.service import all_slots, slots
 from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.entities.service import ENTITY_LABELS, FINANCIAL_LABELS, EntityForm, form_of
 from secop_desktop.core.money import format_money
-from secop_desktop.core.services import Services
-from secop_desktop.store.models import Document, Entity, Membership, User
+from secop_desktop.store.database import UnitOfWork
+from secop_desktop.store.models import Entity
+from secop_desktop.store.queries import entities as entity_queries
+from secop_desktop.store.queries import memberships
 from secop_desktop.vocab import MESA_DE_SERVICIO
 
 
@@ -55,34 +55,30 @@ class RegistrationSummary:
         return "Completo: todos los documentos obligatorios están anexados."
 
 
-def registration_summary(services: Services, entity_id: int) -> RegistrationSummary:
-    names = {s.tipo: s.nombre for s in all_slots()}
-    with services.db.session() as s:
-        entity = s.get_one(Entity, entity_id)
-        form = form_of(entity)
-        docs = list(s.scalars(select(Document).where(Document.entity_id == entity_id).order_by(Document.id)))
-        have = {d.tipo for d in docs}
-        faltantes = tuple(x.nombre for x in slots(entity.persona_natural, entity.obligado_contabilidad)
-                          if x.obligatorio and x.tipo not in have)
-        members = s.execute(select(Membership, User).join(User).where(Membership.entity_id == entity_id)
-                            .order_by(Membership.id)).all()
-        usuarios = tuple(
-            SummaryMember(u.nombre, u.correo,
-                          "Administrador y Proveedor" if m.es_administrador and m.es_proveedor
-                          else "Administrador" if m.es_administrador else "Proveedor", m.acceso)
-            for m, u in members
-        )
-        return RegistrationSummary(
-            form=form,
-            dv=entity.dv or "",
-            creado_en=entity.creado_en,
-            actualizado_en=entity.actualizado_en,
-            documentos=tuple(SummaryDocument(names.get(d.tipo, d.tipo), d.nombre_original, d.tamano, d.sha256,
-                                             d.anexado_en) for d in docs),
-            faltantes=faltantes,
-            usuarios=usuarios,
-            generado_en=services.clock(),
-        )
+def build_summary(s: UnitOfWork, entity: Entity, generado_en: datetime) -> RegistrationSummary:
+    """Core-internal: the summary of an Entidad already authorized by ``EntityService.summary``."""
+    names = {x.tipo: x.nombre for x in all_slots()}
+    docs = entity_queries.documents(s, entity.id)
+    have = {d.tipo for d in docs}
+    faltantes = tuple(x.nombre for x in slots(entity.persona_natural, entity.obligado_contabilidad)
+                      if x.obligatorio and x.tipo not in have)
+    usuarios = tuple(
+        SummaryMember(u.nombre, u.correo,
+                      "Administrador y Proveedor" if m.es_administrador and m.es_proveedor
+                      else "Administrador" if m.es_administrador else "Proveedor", m.acceso)
+        for m, u in memberships.members_of_entity(s, entity.id)
+    )
+    return RegistrationSummary(
+        form=form_of(entity),
+        dv=entity.dv or "",
+        creado_en=entity.creado_en,
+        actualizado_en=entity.actualizado_en,
+        documentos=tuple(SummaryDocument(names.get(d.tipo, d.tipo), d.nombre_original, d.tamano, d.sha256,
+                                         d.anexado_en) for d in docs),
+        faltantes=faltantes,
+        usuarios=usuarios,
+        generado_en=generado_en,
+    )
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:
@@ -199,6 +195,3 @@ def render_html(summary: RegistrationSummary) -> str:
         "</body></html>"
     )
 
-
-def summary_html(services: Services, entity_id: int) -> str:
-    return render_html(registration_summary(services, entity_id))

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from secop_desktop.core.clock import Clock, utcnow
-from secop_desktop.store.database import Database
+from secop_desktop.errors import PermissionDenied
+from secop_desktop.store.database import Database, UnitOfWork
 from secop_desktop.store.models import Draft
+from secop_desktop.store.queries import drafts as draft_queries
 
 SECRET_KEYS = frozenset({"contrasena", "confirmar", "respuesta", "password", "login_contrasena"})
 
@@ -42,16 +42,37 @@ class DraftInfo:
     datos: dict[str, Any]
 
 
+NOT_YOURS = "Este borrador es de otro agente; ábralo desde su propia sesión del equipo."
+
+
+def _info(d: Draft) -> DraftInfo:
+    return DraftInfo(d.id, d.agente, d.titulo, d.paso, d.actualizado_en, dict(d.datos or {}))
+
+
 class DraftService:
+    """Unfinished registrations, owned by the desk agent who typed them.
+
+    The owner is the operating-system user (``current_agent()``), not a signed-in SECOP user: a draft
+    starts before the person at the desk has any user, so that is the one identity there is. Each
+    method takes it first and refuses another agent's draft.
+    """
+
     def __init__(self, db: Database, clock: Clock = utcnow) -> None:
         self.db = db
         self.clock = clock
 
-    def save(self, draft_id: int | None, agente: str, paso: str, datos: dict[str, Any], titulo: str = "") -> int:
+    @staticmethod
+    def _own(s: UnitOfWork, agente: str, draft_id: int) -> Draft | None:
+        draft = s.get(Draft, draft_id)
+        if draft is not None and draft.agente != agente:
+            raise PermissionDenied(NOT_YOURS)
+        return draft
+
+    def save(self, agente: str, draft_id: int | None, paso: str, datos: dict[str, Any], titulo: str = "") -> int:
         now = self.clock()
         clean = strip_secrets(datos)
         with self.db.session() as s:
-            draft = s.get(Draft, draft_id) if draft_id is not None else None
+            draft = self._own(s, agente, draft_id) if draft_id is not None else None
             if draft is None:
                 draft = Draft(agente=agente, creado_en=now)
                 s.add(draft)
@@ -62,22 +83,17 @@ class DraftService:
             s.flush()
             return draft.id
 
-    def list(self, agente: str | None = None) -> list[DraftInfo]:
+    def list(self, agente: str) -> list[DraftInfo]:
         with self.db.session() as s:
-            query = select(Draft).order_by(Draft.actualizado_en.desc())
-            if agente is not None:
-                query = query.where(Draft.agente == agente)
-            return [DraftInfo(d.id, d.agente, d.titulo, d.paso, d.actualizado_en, dict(d.datos or {}))
-                    for d in s.scalars(query)]
+            return [_info(d) for d in draft_queries.of_agent(s, agente)]
 
-    def load(self, draft_id: int) -> DraftInfo | None:
+    def load(self, agente: str, draft_id: int) -> DraftInfo | None:
         with self.db.session() as s:
-            d = s.get(Draft, draft_id)
-            return None if d is None else DraftInfo(d.id, d.agente, d.titulo, d.paso, d.actualizado_en,
-                                                    dict(d.datos or {}))
+            d = self._own(s, agente, draft_id)
+            return None if d is None else _info(d)
 
-    def discard(self, draft_id: int) -> None:
+    def discard(self, agente: str, draft_id: int) -> None:
         with self.db.session() as s:
-            d = s.get(Draft, draft_id)
+            d = self._own(s, agente, draft_id)
             if d is not None:
                 s.delete(d)

@@ -30,6 +30,7 @@ from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.documents.service import DocumentService, slots
 from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.entities.service import EntityForm, FinancialYear
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.store.database import Database, head_revision
 from secop_desktop.store.models import (
@@ -62,6 +63,12 @@ ProgressFn = Callable[[int, int], None]
 
 
 # --- where the practice store lives ---------------------------------------------------------------
+
+
+def _as(user_id: int) -> SignedIn:
+    """The seed acts as the practice users it has just registered (it knows their passwords)."""
+    return SignedIn(user_id, "")
+
 
 def training_dir(base: Path | None = None) -> Path:
     path = (base or paths.data_dir()) / TRAINING_DIR
@@ -387,7 +394,7 @@ def seed(services: Services, *, rng_seed: int = DEFAULT_RNG_SEED, progress: Prog
                 # A persona natural is a one-user account: its own registered user.
                 admin_id, admin_nombre, _ = user()
                 form = _entity_form(gen, tipo, (admin_nombre, ""), UBICACIONES[index % len(UBICACIONES)], obligado)
-            record = sv.entities.create(admin_id, form)
+            record = sv.entities.create(_as(admin_id), form)
             entities.append((record.id, form.nombre, admin_id))
             clock.jump(hours=5)
             tick()
@@ -411,16 +418,16 @@ def seed(services: Services, *, rng_seed: int = DEFAULT_RNG_SEED, progress: Prog
         plan = [Acceso.ACEPTADO, Acceso.RECHAZADO, Acceso.CANCELADO, Acceso.PENDIENTE, Acceso.PENDIENTE]
         pending: list[int] = []
         for (uid, _, _), acceso in zip(proveedores, plan, strict=False):
-            reg = sv.entities.request_access(uid, main_id)
+            reg = sv.entities.request_access(_as(uid), main_id)
             clock.jump(hours=20)
             if acceso is Acceso.ACEPTADO:
-                sv.access.apply(main_admin, main_id, Accion.ACEPTAR, [reg.membership_id])
+                sv.access.apply(_as(main_admin), main_id, Accion.ACEPTAR, [reg.membership_id])
             elif acceso is Acceso.RECHAZADO:
-                sv.access.apply(main_admin, main_id, Accion.RECHAZAR, [reg.membership_id])
+                sv.access.apply(_as(main_admin), main_id, Accion.RECHAZAR, [reg.membership_id])
             elif acceso is Acceso.CANCELADO:
-                sv.access.apply(main_admin, main_id, Accion.ACEPTAR, [reg.membership_id])
+                sv.access.apply(_as(main_admin), main_id, Accion.ACEPTAR, [reg.membership_id])
                 clock.jump(days=3)
-                sv.access.apply(main_admin, main_id, Accion.CANCELAR, [reg.membership_id])
+                sv.access.apply(_as(main_admin), main_id, Accion.CANCELAR, [reg.membership_id])
             else:
                 pending.append(reg.membership_id)
             tick()
@@ -429,9 +436,9 @@ def seed(services: Services, *, rng_seed: int = DEFAULT_RNG_SEED, progress: Prog
             other_id, _, other_admin = entities[(offset * 5 + 3) % len(entities)]
             if other_id == main_id:
                 continue
-            reg = sv.entities.request_access(uid, other_id)
+            reg = sv.entities.request_access(_as(uid), other_id)
             if offset % 2 == 0:
-                sv.access.apply(other_admin, other_id, Accion.ACEPTAR, [reg.membership_id])
+                sv.access.apply(_as(other_admin), other_id, Accion.ACEPTAR, [reg.membership_id])
             tick()
         # Consorcio and unión temporal: members of other companies join them.
         for entity_id, _nombre, admin_id in entities:
@@ -439,8 +446,8 @@ def seed(services: Services, *, rng_seed: int = DEFAULT_RNG_SEED, progress: Prog
                 tipo = s.get_one(Entity, entity_id).tipo_organizacion
             if tipo in TIPOS_PLURALES:
                 partner = next(a for a in admins if a[0] != admin_id)
-                reg = sv.entities.request_access(partner[0], entity_id)
-                sv.access.apply(admin_id, entity_id, Accion.ACEPTAR, [reg.membership_id])
+                reg = sv.entities.request_access(_as(partner[0]), entity_id)
+                sv.access.apply(_as(admin_id), entity_id, Accion.ACEPTAR, [reg.membership_id])
                 tick()
         # One user who never activated the account: "pendiente de confirmación".
         user(confirm=False)
