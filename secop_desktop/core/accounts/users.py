@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ from secop_desktop.core.access import audit
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.accounts.passwords import hash_secret, normalize_answer, verify_secret
 from secop_desktop.core.clock import Clock, utcnow
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.errors import AlreadyExists, FieldError, ServiceError, ValidationError
 from secop_desktop.store.database import Database
 from secop_desktop.store.models import ConfirmationToken, LoginFailure, User
@@ -166,7 +168,9 @@ class UserService:
             return self._by_usuario(s, usuario) is None
 
     def register(self, form: UserRegistration, *, require_terms: bool = True,
-                 creado_por: audit.Actor | None = None) -> UserInfo:
+                 creado_por: audit.Actor | None = None,
+                 also: Callable[[Session, UserInfo], None] | None = None) -> UserInfo:
+        """`also` writes more in the same unit of work (the registration's draft): both or neither."""
         errors = validate_registration(form, require_terms=require_terms)
         if errors:
             raise ValidationError(errors)
@@ -199,6 +203,8 @@ class UserService:
                             activation_body(user, token), token.enlace)
                 audit.record(s, now, creado_por or audit.Actor(user.id, user.usuario), "usuario_registrado",
                              "usuario", user.id, despues={"usuario": user.usuario, "correo": user.correo})
+                if also is not None:
+                    also(s, _info(user))
                 return _info(user)
         except AlreadyExists as exc:
             # Two agents racing for the same usuario: the unique index decides.
@@ -294,6 +300,11 @@ class UserService:
         if failure is not None:
             raise ServiceError(failure)
         return info
+
+    def sign_in(self, usuario: str, contrasena: str) -> SignedIn:
+        """Entrar: the identity every later call names as its actor."""
+        info = self.login(usuario, contrasena)
+        return SignedIn(info.id, info.usuario, info.nombre)
 
     def _check_throttle(self, s: Session, user: User, now: datetime) -> None:
         if user.estado == EstadoUsuario.BLOQUEADO.value:

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from secop_desktop.core import validators
-from secop_desktop.core.access import audit
+from secop_desktop.core.access import audit, authorize
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.entities.divipola import divipola
+from secop_desktop.core.identity import Actor
 from secop_desktop.core.text import fold
 from secop_desktop.errors import (
     AlreadyExists,
@@ -378,8 +379,9 @@ class EntityService:
                                              r.nit, r.dv))
             return results
 
-    def create(self, user_id: int, form: EntityForm) -> EntityRecord:
+    def create(self, actor: Actor | int, form: EntityForm) -> EntityRecord:
         """Registrar Entidad: the creator becomes Administrador (and Proveedor, for a persona natural)."""
+        user_id = _user_id(actor)
         errors = validate_entity(form)
         if errors:
             raise ValidationError(errors)
@@ -413,8 +415,9 @@ class EntityService:
             entity = s.get_one(Entity, entity_id)
             return EntityRecord(entity.id, entity.version, form_of(entity), entity.persona_natural)
 
-    def update(self, user_id: int, entity_id: int, expected_version: int, form: EntityForm) -> EntityRecord:
+    def update(self, actor: Actor | int, entity_id: int, expected_version: int, form: EntityForm) -> EntityRecord:
         """Datos de la Entidad: administrators only; a stale version is refused, never overwritten."""
+        user_id = _user_id(actor)
         errors = validate_entity(form)
         if errors:
             raise ValidationError(errors)
@@ -439,8 +442,9 @@ class EntityService:
         except AlreadyExists as exc:
             raise ValidationError([_e("nit", "Ya existe otra Entidad registrada con este NIT.")]) from exc
 
-    def request_access(self, user_id: int, entity_id: int) -> Registration:
+    def request_access(self, actor: Actor | int, entity_id: int) -> Registration:
         """Solicitud de acceso: Pendiente until an administrator acts."""
+        user_id = _user_id(actor)
         now = self.clock()
         try:
             with self.db.session() as s:
@@ -471,6 +475,11 @@ class EntityService:
             rows = s.execute(select(Membership, Entity).join(Entity).where(Membership.user_id == user_id)
                              .order_by(Membership.fecha_solicitud)).all()
             return [_registration(m, e) for m, e in rows]
+
+
+def _user_id(actor: Actor | int) -> int:
+    # Callers not yet moved to the actor convention still pass the user's id.
+    return actor if isinstance(actor, int) else authorize.signed_in(actor).user_id
 
 
 def _registration(m: Membership, e: Entity) -> Registration:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from secop_desktop.core.clock import Clock, utcnow
-from secop_desktop.store.database import Database
+from secop_desktop.store.database import Database, UnitOfWork, flush
 from secop_desktop.store.models import Draft
 
 SECRET_KEYS = frozenset({"contrasena", "confirmar", "respuesta", "password", "login_contrasena"})
@@ -48,19 +48,23 @@ class DraftService:
         self.clock = clock
 
     def save(self, draft_id: int | None, agente: str, paso: str, datos: dict[str, Any], titulo: str = "") -> int:
-        now = self.clock()
-        clean = strip_secrets(datos)
         with self.db.session() as s:
-            draft = s.get(Draft, draft_id) if draft_id is not None else None
-            if draft is None:
-                draft = Draft(agente=agente, creado_en=now)
-                s.add(draft)
-            draft.paso = paso
-            draft.datos = clean
-            draft.titulo = titulo[:300]
-            draft.actualizado_en = now
-            s.flush()
-            return draft.id
+            return self.save_in(s, draft_id, agente, paso, datos, titulo)
+
+    def save_in(self, s: UnitOfWork, draft_id: int | None, agente: str, paso: str, datos: dict[str, Any],
+                titulo: str = "") -> int:
+        """The same write inside the caller's unit of work (the registration commits user and draft together)."""
+        now = self.clock()
+        draft = s.get(Draft, draft_id) if draft_id is not None else None
+        if draft is None:
+            draft = Draft(agente=agente, creado_en=now)
+            s.add(draft)
+        draft.paso = paso
+        draft.datos = strip_secrets(datos)
+        draft.titulo = titulo[:300]
+        draft.actualizado_en = now
+        flush(s)
+        return draft.id
 
     def list(self, agente: str | None = None) -> list[DraftInfo]:
         with self.db.session() as s:
