@@ -30,8 +30,8 @@ from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError, ValidationError
 from secop_desktop.views import contrast
 from secop_desktop.views.buzon import BuzonDialog
-from secop_desktop.views.entity_form import ErrorLabel, FieldErrors, add_field
-from secop_desktop.views.forms import add_row
+from secop_desktop.views.widgets import ErrorLabel, FieldErrors, add_field
+from secop_desktop.views.widgets.forms import add_row
 from secop_desktop.vocab import MESA_DE_SERVICIO
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
 

@@ -21,7 +21,7 @@ from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.registration import flow
 from secop_desktop.errors import ServiceError
 from secop_desktop.views.buzon import ACTIVATED, BuzonDialog
-from secop_desktop.views.entity_form import add_field
+from secop_desktop.views.widgets import add_field
 from secop_desktop.wizard.common import FlowPage, heading, on_enter, paragraph
 
 if TYPE_CHECKING:

@@ -34,7 +34,7 @@ class EntityFormPage(FlowPage):
             self.form_widget.set_form(self.flow.entity_form())
         finally:
             self._loading = False
-        self.form_widget.scroll.verticalScrollBar().setValue(0)
+        self.form_widget.scroll_area.verticalScrollBar().setValue(0)
         first = self.form_widget.field_widget("nombre")
         if first is not None:
             self.focus_later(first)
@@ -67,7 +67,7 @@ class EntityFormPage(FlowPage):
             return False
         except ServiceError as exc:
             self.form_widget.general_error.show_message(exc.message)
-            self.form_widget.scroll.ensureWidgetVisible(self.form_widget.general_error)
+            self.form_widget.scroll_area.ensureWidgetVisible(self.form_widget.general_error)
             return False
         self.flow.entity_saved(record)
         self.form_widget.clear_errors()

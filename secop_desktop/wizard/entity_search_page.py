@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from secop_desktop.core.entities.service import EntitySummary
 from secop_desktop.core.registration import flow
 from secop_desktop.errors import FieldError, ServiceError
-from secop_desktop.views.entity_form import ErrorLabel, FieldErrors, add_field
+from secop_desktop.views.widgets import ErrorLabel, FieldErrors, add_field
 from secop_desktop.vocab import PAISES
 from secop_desktop.wizard.common import FlowPage, heading, on_enter, paragraph
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QPushButton, 
 
 from secop_desktop.core.entities.service import ENTITY_LABELS
 from secop_desktop.core.registration import flow
-from secop_desktop.views.entity_form import add_field
+from secop_desktop.views.widgets import add_field
 from secop_desktop.vocab import AREAS_NEGOCIO, PAISES, TIPOS_ENTIDAD, TIPOS_ORGANIZACION
 from secop_desktop.wizard.common import FlowPage, heading, paragraph
 

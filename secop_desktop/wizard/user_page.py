@@ -23,7 +23,7 @@ from secop_desktop.core import validators
 from secop_desktop.core.accounts.users import LABELS, UserRegistration
 from secop_desktop.core.registration import flow
 from secop_desktop.errors import ServiceError, ValidationError
-from secop_desktop.views.entity_form import ErrorLabel, FieldErrors, add_field
+from secop_desktop.views.widgets import ErrorLabel, FieldErrors, add_field
 from secop_desktop.vocab import PAISES, PREGUNTAS_SEGURIDAD, TIPO_REGISTRO_MANUAL, ZONAS_HORARIAS
 from secop_desktop.wizard.common import TERMINOS, TERMINOS_TITULO, FlowPage, heading, paragraph
 
