@@ -12,7 +12,7 @@ from secop_desktop.core.services import Services
 from secop_desktop.store.models import Membership
 from secop_desktop.views.qt_app import application
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
-from tests.conftest import active_user
+from tests.conftest import active_user, as_actor
 from tests.factories import company_form
 from tests.wizard_fixtures import click, field, type_in, wizard_button
 
@@ -26,7 +26,7 @@ def test_find_by_nit_and_request_access(qtbot: QtBot, sqlite_services: Services)
     admin = active_user(sqlite_services, "admin_hh")
     entity = sqlite_services.entities.create(admin, company_form("H&H Asociados", "800111202"))
     leonardo = active_user(sqlite_services, "leonardo", nombre="Leonardo Neira")
-    wizard = RegistrationWizard(sqlite_services, start_user=sqlite_services.users.get(leonardo))
+    wizard = RegistrationWizard(sqlite_services, start_user=as_actor(sqlite_services, leonardo))
     qtbot.addWidget(wizard)
     wizard.show()
     qtbot.waitExposed(wizard)
@@ -60,7 +60,7 @@ def test_a_second_request_is_refused_with_its_reason(qtbot: QtBot, sqlite_servic
     entity = sqlite_services.entities.create(admin, company_form("H&H Asociados", "800111202"))
     leonardo = active_user(sqlite_services, "leonardo")
     sqlite_services.entities.request_access(leonardo, entity.id)
-    wizard = RegistrationWizard(sqlite_services, start_user=sqlite_services.users.get(leonardo))
+    wizard = RegistrationWizard(sqlite_services, start_user=as_actor(sqlite_services, leonardo))
     qtbot.addWidget(wizard)
     wizard.show()
     type_in(qtbot, field(wizard, "Nombre de la Entidad"), "h&h asoc")

@@ -17,13 +17,6 @@ if TYPE_CHECKING:
 CONTINUAR = "Haga clic aquí para &continuar >"
 
 
-def congratulations(nombre: str, entidad: str, nit: str | None) -> str:
-    con_nit = f" con el NIT {nit}" if nit else ""
-    return (f"Felicitaciones {nombre},\n{entidad}{con_nit} creada\n"
-            "Su usuario es el usuario administrador, usted puede administrar la información de su Entidad "
-            "y dar acceso a nuevos usuarios.")
-
-
 class FinishPage(FlowPage):
     VIEW = flow.FELICITACIONES
 
@@ -45,12 +38,9 @@ class FinishPage(FlowPage):
         self.body.addStretch(1)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
-        user = self.wiz.user
-        record = self.wiz.services.entities.get(int(self.flow.data["entity_id"]))
-        text = congratulations(user.nombre if user else "", record.form.nombre, record.form.nit or None)
+        text = self.flow.congratulations()
         first, rest = text.split("\n", 1)
         self.message.setText(f"<p style='font-size:large'><b>{html.escape(first)}</b><br>"
                              + html.escape(rest).replace("\n", "<br>") + "</p>")
         self.message.setProperty("plain_text", text)
-        self.wiz.registration_finished()
         self.wiz.button(QWizard.WizardButton.FinishButton).setFocus()
