@@ -173,6 +173,7 @@ def test_the_whole_registration_through_the_flow(services: Services, tmp_path: P
         # Written with the user, in the same unit of work: it already names the user, without secrets.
         assert draft.id == f.draft_id and draft.datos["user_id"] == user_id and draft.paso == flow.CONFIRMAR
         assert "Secop2018x" not in json.dumps(draft.datos)
+    assert f.registration().contrasena == "" and f.registration().respuesta == ""  # not kept in memory either
 
     # Paso 2: a wrong code is refused with its reason; the right one activates; nothing moves on unsigned.
     f.enter(flow.CONFIRMAR)

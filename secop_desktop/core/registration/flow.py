@@ -368,10 +368,14 @@ class RegistrationFlow:
                                                          self.title())
 
         try:
-            return self.services.users.register(self.registration(), also=with_draft)
+            info = self.services.users.register(self.registration(), also=with_draft)
         except BaseException:
             self.data, self.draft_id = before, draft_before
             raise
+        # Stored as hashes now; nothing needs them in memory any longer (step 1 cannot be reopened).
+        for secret in ("contrasena", "confirmar", "respuesta"):
+            self.data["usuario"][secret] = ""
+        return info
 
     # --- step 2: Confirmar registro ----------------------------------------------------
     def set_activation_code(self, text: str) -> None:

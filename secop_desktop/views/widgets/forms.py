@@ -21,10 +21,13 @@ def accessible_name(label: str) -> str:
 
 def describe(widget: QWidget, message: str = "") -> None:
     """The accessible description: the field's error, if any, then whether it is required."""
-    parts = [message] if message else []
+    text = message.strip()
+    if text and not text.endswith((".", "?", "!")):
+        text += "."
+    parts = [text] if text else []
     if widget.property("form_required"):
         parts.append(REQUIRED)
-    widget.setAccessibleDescription(". ".join(parts))
+    widget.setAccessibleDescription(" ".join(parts))
 
 
 def label_field(label: str, widget: QWidget, *, required: bool = False) -> QLabel:
