@@ -204,7 +204,7 @@ def test_user_without_entity_lands_in_the_third_section_then_the_escritorio(
     wizard = window.wizards[0]
     qtbot.waitExposed(wizard)
     assert wizard.currentPage() is wizard.pages[flow.BUSCAR_ENTIDAD]
-    assert wizard.user is not None and wizard.user.id == leonardo
+    assert wizard.flow.actor is not None and wizard.flow.actor.user_id == leonardo
     assert "Validar si mi entidad ya existe" in wizard.windowTitle()
 
     sign_in(qtbot, window, "leonardo")  # again: the same registration comes back, not a second one
@@ -268,7 +268,7 @@ def test_attachments_page_buttons_do_not_share_mnemonics(qtbot: QtBot, sqlite_se
     # Abrir and Borrar documento are shown as well.
     pdf = write_pdfs(tmp_path / "rup", 1)[0]
     DocumentService(sqlite_services).attach("rup", pdf, entity_id=int(wizard.flow.data["entity_id"]),
-                                            user_id=wizard.user.id if wizard.user else None)
+                                            user_id=wizard.flow.actor.user_id if wizard.flow.actor else None)
     panel.refresh()
     first = next(b for b in panel.findChildren(QPushButton)
                  if b.text().replace("&", "") == "Anexar documento" and b.isVisible())

@@ -101,7 +101,7 @@ def test_keyboard_only_persona_natural(qtbot: QtBot, sqlite_services: Services, 
     kb.tab_to("Contraseña")
     kb.type(PASSWORD)
     kb.press(Qt.Key.Key_Return)  # Entrar; the focus moves to Siguiente
-    assert wizard.user is not None
+    assert wizard.flow.actor is not None
     kb.press(Qt.Key.Key_Return)
     assert wizard.currentId() == 2
 

@@ -228,7 +228,7 @@ def test_step1_suggests_existing_entities(qtbot: QtBot, sqlite_services: Service
     from tests.factories import company_form
 
     admin = as_actor(sqlite_services, active_user(sqlite_services, "admin_hh"))
-    sqlite_services.entities.create(admin, company_form("H&H Asociados"))
+    sqlite_services.entities.create(as_actor(sqlite_services, admin), company_form("H&H Asociados"))
     _, wizard = start(qtbot, sqlite_services, tmp_path)
     entidad = field(wizard, "Nombre de la entidad")
     type_in(qtbot, entidad, "asoc")

@@ -193,7 +193,7 @@ def confirm_and_sign_in(qtbot: QtBot, wizard: RegistrationWizard) -> None:
     buzon.close()
     type_in(qtbot, field(wizard, "Contraseña"), PASSWORD)
     click(qtbot, field(wizard, "Entrar", QPushButton))
-    assert wizard.user is not None, error_beside(field(wizard, "Contraseña"))
+    assert wizard.flow.actor is not None, error_beside(field(wizard, "Contraseña"))
     click(qtbot, wizard_button(wizard, "Siguiente"))
 
 
@@ -230,10 +230,10 @@ def attach_all(qtbot: QtBot, wizard: RegistrationWizard) -> None:
 def signed_in_wizard(qtbot: QtBot, services: Services, usuario: str = "victor_2018", *, track: bool = True,
                      **kwargs: object) -> RegistrationWizard:
     """A wizard opened for a user who already signed in: it starts at the guide's third section."""
-    from tests.conftest import active_user
+    from tests.conftest import active_user, as_actor
 
     uid = active_user(services, usuario)
-    wizard = RegistrationWizard(services, start_user=services.users.get(uid), **kwargs)  # type: ignore[arg-type]
+    wizard = RegistrationWizard(services, start_user=as_actor(services, uid), **kwargs)  # type: ignore[arg-type]
     if track:
         qtbot.addWidget(wizard)
     wizard.show()

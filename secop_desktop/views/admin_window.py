@@ -22,10 +22,10 @@ from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied, ServiceError
 from secop_desktop.views.audit_view import AuditView
-from secop_desktop.views.confirm_dialog import Confirm, ask_with_message_box
-from secop_desktop.views.forms import add_row
-from secop_desktop.views.message_label import MessageLabel
 from secop_desktop.views.user_admin_panel import UserAdminPanel
+from secop_desktop.views.widgets.confirm import Confirm, ask_with_message_box
+from secop_desktop.views.widgets.forms import add_row
+from secop_desktop.views.widgets.messages import MessageLabel
 from secop_desktop.vocab import MESA_DE_SERVICIO, ZONA_HORARIA_BOGOTA, Acceso
 
 TITLE = "Administración de usuarios"

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 from secop_desktop.core.entities.interests import LABELS, AreaView, InterestService
 from secop_desktop.core.identity import SignedIn
 from secop_desktop.errors import ServiceError, ValidationError
-from secop_desktop.views.confirm_dialog import Confirm
-from secop_desktop.views.forms import add_row
-from secop_desktop.views.message_label import ERROR_STYLE, MessageLabel
+from secop_desktop.views.widgets.confirm import Confirm
+from secop_desktop.views.widgets.forms import add_row
+from secop_desktop.views.widgets.messages import ERROR_STYLE, MessageLabel
 
 HEADERS = ("Código UNSPSC", "Nombre", "Estado")
 

@@ -26,7 +26,7 @@ from secop_desktop.core.clock import Clock
 from secop_desktop.core.dates import format_fecha
 from secop_desktop.core.entities.service import ENTITY_LABELS
 from secop_desktop.core.identity import SignedIn
-from secop_desktop.views.forms import add_row
+from secop_desktop.views.widgets.forms import add_row
 from secop_desktop.vocab import ZONA_HORARIA_BOGOTA
 
 # Audit codes in the guide's words; unknown codes are shown readable rather than hidden.

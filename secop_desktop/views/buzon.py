@@ -29,7 +29,7 @@ from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.dates import format_fecha
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
-from secop_desktop.views.entity_form import ErrorLabel, add_field
+from secop_desktop.views.widgets import ErrorLabel, add_field
 
 ACTIVATED = "Su cuenta quedó activada. Ya puede entrar con su usuario y contraseña."
 

@@ -25,7 +25,7 @@ from secop_desktop import paths
 from secop_desktop.core import connection, secrets
 from secop_desktop.core.connection import ConnectionSettings
 from secop_desktop.errors import FieldError, ValidationError
-from secop_desktop.views.forms import add_row
+from secop_desktop.views.widgets.forms import add_row
 
 ERROR_STYLE = "color: #b00020"
 OK_STYLE = "color: #1b5e20"

@@ -20,8 +20,8 @@ from secop_desktop.core.access.service import AccessService, MemberRow
 from secop_desktop.core.accounts.users import LABELS, UserRegistration
 from secop_desktop.core.identity import SignedIn
 from secop_desktop.errors import ServiceError, ValidationError
-from secop_desktop.views.forms import add_row
-from secop_desktop.views.message_label import ERROR_STYLE, MessageLabel
+from secop_desktop.views.widgets.forms import add_row
+from secop_desktop.views.widgets.messages import ERROR_STYLE, MessageLabel
 from secop_desktop.vocab import PAISES, PREGUNTAS_SEGURIDAD, TIPO_REGISTRO_MANUAL, ZONAS_HORARIAS
 
 

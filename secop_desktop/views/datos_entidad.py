@@ -10,7 +10,7 @@ from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ConflictError, ServiceError, ValidationError
 from secop_desktop.views.entity_form import EntityFormWidget
-from secop_desktop.views.message_label import MessageLabel
+from secop_desktop.views.widgets.messages import MessageLabel
 
 
 class DatosEntidadPage(QWidget):

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -36,7 +36,7 @@ from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.entities.service import ENTITY_LABELS, FINANCIAL_LABELS, EntityForm, FinancialYear
 from secop_desktop.core.money import MoneyError, format_money, parse_money
 from secop_desktop.errors import FieldError
-from secop_desktop.views.forms import accessible_name
+from secop_desktop.views.widgets import ErrorLabel, FieldErrors, add_field, hint_label
 from secop_desktop.vocab import (
     REGIMENES_TRIBUTARIOS,
     TIPOS_CUENTA_BANCARIA,
@@ -61,133 +61,6 @@ def nice_place(name: str) -> str:
         else:
             words.append(word[:1].upper() + word[1:])
     return " ".join(words)
-
-
-# --- small building blocks shared with the wizard pages -----------------------------------
-class ErrorLabel(QLabel):
-    """The Spanish message shown right under a field; red that stays readable in high contrast."""
-
-    def __init__(self, field_label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setAccessibleName(f"Error en {field_label}")
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setVisible(False)
-        self._recolor()
-
-    def show_message(self, message: str) -> None:
-        if message == self.text() and self.isVisibleTo(self.parentWidget() or self) == bool(message):
-            return
-        self.setText(message)
-        self.setVisible(bool(message))
-        # Word-wrapped labels appearing inside form rows: with a style sheet (high contrast) Qt keeps
-        # the old row heights unless the layouts up the chain are told to recompute.
-        widget = self.parentWidget()
-        while widget is not None and not widget.isWindow():
-            if widget.layout() is not None:
-                widget.layout().invalidate()
-            widget = widget.parentWidget()
-
-    def _recolor(self) -> None:
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        color = QColor("#ff8a80" if dark else "#b00020")
-        if self.palette().color(QPalette.ColorRole.WindowText) != color:
-            palette = self.palette()
-            palette.setColor(QPalette.ColorRole.WindowText, color)
-            self.setPalette(palette)
-
-    def changeEvent(self, event):  # type: ignore[no-untyped-def]
-        super().changeEvent(event)
-        if event.type() in (event.Type.PaletteChange, event.Type.ParentChange):
-            self._recolor()
-
-
-def hint_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    return label
-
-
-def add_field(form: QFormLayout, label: str, widget: QWidget, *, required: bool = False,
-              extra: Iterable[QWidget] = (), hint: str = "") -> ErrorLabel:
-    """A form row whose field carries its guide label and has its error message right below it."""
-    caption = QLabel(f"{label} *" if required else label)
-    caption.setBuddy(widget)
-    widget.setAccessibleName(accessible_name(label))
-    cell = QWidget()
-    column = QVBoxLayout(cell)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(2)
-    line = QHBoxLayout()
-    line.setContentsMargins(0, 0, 0, 0)
-    line.addWidget(widget, 1)
-    if isinstance(widget, (QLineEdit, QComboBox)):
-        # A message appearing below must push the rows down, never squeeze the field itself.
-        widget.setMinimumHeight(widget.sizeHint().height())
-    for item in extra:
-        line.addWidget(item)
-    column.addLayout(line)
-    hint_widget = hint_label(hint)
-    hint_widget.setVisible(bool(hint))
-    column.addWidget(hint_widget)
-    error = ErrorLabel(accessible_name(label), cell)
-    column.addWidget(error)
-    form.addRow(caption, cell)
-    # Kept on the input so a caller can re-word its caption or hint (persona natural variant).
-    widget.setProperty("form_row_caption", caption)
-    widget.setProperty("form_row_hint", hint_widget)
-    return error
-
-
-class FieldErrors:
-    """Field name -> (input, error label): shows a service's FieldErrors beside their inputs."""
-
-    def __init__(self) -> None:
-        self._rows: dict[str, tuple[QWidget, ErrorLabel]] = {}
-        self.general: ErrorLabel | None = None
-
-    def register(self, name: str, widget: QWidget, error: ErrorLabel) -> None:
-        self._rows[name] = (widget, error)
-
-    def widget(self, name: str) -> QWidget | None:
-        row = self._rows.get(name)
-        return row[0] if row else None
-
-    def clear(self, name: str | None = None) -> None:
-        for key, (widget, error) in self._rows.items():
-            if name is None or key == name:
-                error.show_message("")
-                widget.setAccessibleDescription("")
-        if self.general is not None and name is None:
-            self.general.show_message("")
-
-    def show_one(self, name: str, message: str) -> None:
-        self.clear()
-        widget, error = self._rows[name]
-        error.show_message(message)
-        widget.setAccessibleDescription(message)
-
-    def show(self, errors: Iterable[FieldError]) -> QWidget | None:
-        """Shows each message beside its field; returns the first invalid input in form order."""
-        self.clear()
-        messages: dict[str, list[str]] = {}
-        leftovers: list[str] = []
-        for e in errors:
-            if e.field in self._rows:
-                messages.setdefault(e.field, []).append(e.message)
-            else:
-                leftovers.append(f"{e.label}: {e.message}")
-        first: QWidget | None = None
-        for key, (widget, error) in self._rows.items():
-            if key in messages:
-                text = " ".join(dict.fromkeys(messages[key]))
-                error.show_message(text)
-                widget.setAccessibleDescription(text)  # screen readers announce it with the field
-                first = first or widget
-        if leftovers and self.general is not None:
-            self.general.show_message("\n".join(leftovers))
-        return first
 
 
 class CollapsibleSection(QWidget):
@@ -280,17 +153,17 @@ class EntityFormWidget(QWidget):
         self.edits: dict[str, QLineEdit] = {}
         self._money_errors: dict[tuple[int, int], str] = {}
 
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         content = QWidget()
         self.sections_layout = QVBoxLayout(content)
         self.sections_layout.setSpacing(10)
-        self.scroll.setWidget(content)
+        self.scroll_area.setWidget(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroll)
+        outer.addWidget(self.scroll_area)
 
         self.general_error = ErrorLabel("Formulario", content)
         self.errors.general = self.general_error
@@ -474,8 +347,9 @@ class EntityFormWidget(QWidget):
         for section in self.sections.values():
             for row in range(section.form.rowCount()):
                 item = section.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-                if item is not None and item.widget() is not None:
-                    captions.append(item.widget())
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    captions.append(widget)
         width = max(c.sizeHint().width() for c in captions)
         for caption in captions:
             caption.setMinimumWidth(width)
@@ -614,11 +488,11 @@ class EntityFormWidget(QWidget):
         self.nit_hint.setText("Su número de identificación tributaria (el de su cédula), sin el dígito de "
                               "verificación." if persona else
                               "Escriba el número sin el código de verificación; el DV se calcula solo.")
-        self.general_form.setRowVisible(self.obligado.parentWidget(), persona)
+        self.general_form.setRowVisible(self._row_of(self.obligado), persona)
         self.rep_note.setText("Como persona natural, usted es su propio representante legal; revise sus datos."
                               if persona else "Los datos del representante legal son obligatorios.")
         for combo in (self.departamento, self.municipio):
-            self.contact_form.setRowVisible(combo.parentWidget(), colombia)
+            self.contact_form.setRowVisible(self._row_of(combo), colombia)
 
     # --- public API ------------------------------------------------------------------------
     def set_form(self, form: EntityForm) -> None:
@@ -671,11 +545,22 @@ class EntityFormWidget(QWidget):
         values["financials"] = self._financials()
         return replace(self._form, **values)  # type: ignore[arg-type]
 
+    @staticmethod
+    def _row_of(field: QWidget) -> QWidget:
+        """The form-row cell add_field() wrapped the field in."""
+        cell = field.parentWidget()
+        assert cell is not None
+        return cell
+
+    def _cell_text(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text() if item is not None else ""
+
     def _financials(self) -> list[FinancialYear]:
         rows: list[FinancialYear] = []
         keys = list(FINANCIAL_LABELS)
         for r in range(self.table.rowCount()):
-            texts = {k: (self.table.item(r, c).text() if self.table.item(r, c) else "") for c, k in enumerate(keys)}
+            texts = {k: self._cell_text(r, c) for c, k in enumerate(keys)}
             year = texts["anio"].strip()
             row = FinancialYear(anio=int(year) if year.isdigit() else 0, anio_fiscal=texts["anio_fiscal"].strip())
             for key in MONEY_COLUMNS:
@@ -702,13 +587,13 @@ class EntityFormWidget(QWidget):
             self.financial_error.show_message("\n".join(dict.fromkeys(money)))
         if first is None:
             if self.general_error.isVisible():
-                self.scroll.ensureWidgetVisible(self.general_error)
+                self.scroll_area.ensureWidgetVisible(self.general_error)
             return
         for section in self.sections.values():
             if section.isAncestorOf(first) and not section.is_expanded():
                 section.set_expanded(True)
         first.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.scroll.ensureWidgetVisible(first, 50, 80)
+        self.scroll_area.ensureWidgetVisible(first, 50, 80)
 
     def clear_errors(self) -> None:
         self.errors.clear()
@@ -732,5 +617,4 @@ class EntityFormWidget(QWidget):
         return self.errors.widget(name)
 
 
-__all__ = ["EntityFormWidget", "CollapsibleSection", "ErrorLabel", "FieldErrors", "add_field", "nice_place",
-           "NO_RESULTS"]
+__all__ = ["EntityFormWidget", "CollapsibleSection", "nice_place", "NO_RESULTS"]

@@ -32,12 +32,12 @@ from secop_desktop.views import contrast
 from secop_desktop.views.admin_window import AdminWindow, open_admin_for
 from secop_desktop.views.areas_interes import AreasInteresPage
 from secop_desktop.views.buzon import BuzonWidget
-from secop_desktop.views.confirm_dialog import Confirm, ask_with_message_box
 from secop_desktop.views.datos_entidad import DatosEntidadPage
 from secop_desktop.views.escritorio_inicio import Cuenta, InicioPage
-from secop_desktop.views.message_label import MessageLabel
 from secop_desktop.views.mis_registros import MisRegistrosPage
 from secop_desktop.views.suscripciones import SuscripcionesPage
+from secop_desktop.views.widgets.confirm import Confirm, ask_with_message_box
+from secop_desktop.views.widgets.messages import MessageLabel
 from secop_desktop.vocab import MESA_DE_SERVICIO, TIPOS_PLURALES, ZONA_IANA, Acceso
 
 INICIO = "Escritorio"

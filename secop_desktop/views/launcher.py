@@ -149,11 +149,13 @@ class SignInRouter:
     def open_registration(self, user: UserInfo) -> RegistrationWizard:
         for wizard in self.window.wizards:
             # Signing in again while that user's registration is open brings it back instead of a second one.
-            if wizard.user is not None and wizard.user.id == user.id:
+            if wizard.flow.actor is not None and wizard.flow.actor.user_id == user.id:
                 wizard.raise_()
                 wizard.activateWindow()
                 return wizard
-        return self.window.open_wizard(start_user=user, on_completed=self.open_escritorio)
+        # The start window proved the password (login) just before emitting signed_in.
+        actor = SignedIn(user.id, user.usuario, user.nombre)
+        return self.window.open_wizard(start_user=actor, on_completed=self.open_escritorio)
 
     def open_escritorio(self, user: UserInfo) -> QMainWindow:
         from secop_desktop.views.escritorio import open_escritorio

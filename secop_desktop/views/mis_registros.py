@@ -28,8 +28,8 @@ from secop_desktop.core.entities.service import EntitySummary, Registration
 from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
-from secop_desktop.views.forms import add_row
-from secop_desktop.views.message_label import MessageLabel
+from secop_desktop.views.widgets.forms import add_row
+from secop_desktop.views.widgets.messages import MessageLabel
 from secop_desktop.vocab import PAISES, ZONA_HORARIA_BOGOTA
 
 HEADERS = ("NIT", "Entidad Estatal/Proveedor", "Fecha de solicitud", "Fecha de aceptación", "Estado")

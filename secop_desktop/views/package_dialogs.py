@@ -31,9 +31,9 @@ from secop_desktop.core.documents.service import all_slots
 from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.packages import package
 from secop_desktop.core.services import Services
-from secop_desktop.views.forms import add_row
 from secop_desktop.views.jobs import Job
-from secop_desktop.views.message_label import MessageLabel
+from secop_desktop.views.widgets.forms import add_row
+from secop_desktop.views.widgets.messages import MessageLabel
 
 ChoosePath = Callable[[], "Path | None"]
 FILTRO = "Paquete de registro SECOP (*.secop)"

@@ -28,7 +28,7 @@ from secop_desktop.views.connection_dialog import (
     FieldErrors,
     ProbeMixin,
 )
-from secop_desktop.views.forms import add_row
+from secop_desktop.views.widgets.forms import add_row
 
 SmtpTester = Callable[[SmtpSettings, str | None], tuple[bool, str]]
 

@@ -24,14 +24,15 @@ from PySide6.QtWidgets import (
 
 from secop_desktop.core.accounts.users import LABELS, UserInfo
 from secop_desktop.core.dates import elapsed_words, format_fecha
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.registration import flow
 from secop_desktop.core.registration.drafts import DraftInfo, current_agent
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError, ValidationError
 from secop_desktop.views import contrast
 from secop_desktop.views.buzon import BuzonDialog
-from secop_desktop.views.entity_form import ErrorLabel, FieldErrors, add_field
-from secop_desktop.views.forms import add_row
+from secop_desktop.views.widgets import ErrorLabel, FieldErrors, add_field
+from secop_desktop.views.widgets.forms import add_row
 from secop_desktop.vocab import MESA_DE_SERVICIO
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
 
@@ -396,7 +397,7 @@ class StartWindow(QMainWindow):
         return self.buzon
 
     # --- registration wizards and their drafts ---------------------------------------------
-    def open_wizard(self, draft: DraftInfo | None = None, *, start_user: UserInfo | None = None,
+    def open_wizard(self, draft: DraftInfo | None = None, *, start_user: SignedIn | None = None,
                     on_completed: Callable[[UserInfo], object] | None = None) -> RegistrationWizard:
         """A registration wizard; with start_user, at the third section for that signed-in user.
 

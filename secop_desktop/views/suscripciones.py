@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.services import Services
-from secop_desktop.views.message_label import MessageLabel
+from secop_desktop.views.widgets.messages import MessageLabel
 
 
 class SuscripcionesPage(QWidget):

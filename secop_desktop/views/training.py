@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from secop_desktop.core.services import Services
 from secop_desktop.core.training import training
-from secop_desktop.views.confirm_dialog import Confirm, ask_with_message_box
+from secop_desktop.views.widgets.confirm import Confirm, ask_with_message_box
 
 RESET_QUESTION = ("¿Reiniciar la capacitación? Se borrará todo lo que se hizo en la práctica (usuarios, "
                   "Entidades, documentos y mensajes nuevos) y se restaurarán los datos iniciales.")

@@ -24,11 +24,11 @@ from secop_desktop.core.access.service import DESTRUCTIVE, AccessService, Accion
 from secop_desktop.core.clock import Clock
 from secop_desktop.core.identity import SignedIn
 from secop_desktop.errors import ConflictError, ServiceError
-from secop_desktop.views.confirm_dialog import Confirm
 from secop_desktop.views.create_user_dialog import CreateUserDialog
-from secop_desktop.views.forms import add_row
 from secop_desktop.views.member_table_model import COLUMNS, ROW_ROLE, MemberTableModel, Query
-from secop_desktop.views.message_label import MessageLabel
+from secop_desktop.views.widgets.confirm import Confirm
+from secop_desktop.views.widgets.forms import add_row
+from secop_desktop.views.widgets.messages import MessageLabel
 from secop_desktop.vocab import ZONA_HORARIA_BOGOTA, Acceso
 
 # Button text (with mnemonic) and keyboard shortcut of every action.

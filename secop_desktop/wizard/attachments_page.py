@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QWizard
 
 from secop_desktop.core.registration import flow
 from secop_desktop.views.attachments_panel import AttachmentsPanel
+from secop_desktop.views.widgets import ErrorLabel
 from secop_desktop.wizard.common import TERMINOS, TERMINOS_TITULO, FlowPage, paragraph
 
 if TYPE_CHECKING:
@@ -37,16 +38,17 @@ class AttachmentsPage(FlowPage):
         self.agreement.linkActivated.connect(lambda _: self.terms.setVisible(not self.terms.isVisible()))
         self.body.addWidget(self.agreement)
         self.body.addWidget(self.terms)
+        self.error = ErrorLabel("Finalizar", self)
+        self.errors.general = self.error
+        self.body.addWidget(self.error)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
-        entity_id = int(self.flow.data["entity_id"])
+        entity_id = self.flow.entity_id
+        assert entity_id is not None  # the form's accept created the Entidad
         form = self.flow.entity_form()
         key = (entity_id, self.flow.persona_natural, form.obligado_contabilidad)
         if self.panel is None:
-            self.panel = AttachmentsPanel(
-                self.wiz.services, owner_entity_id=entity_id, persona_natural=key[1],
-                obligado_contabilidad=key[2], user_id=self.wiz.user.id if self.wiz.user else None,
-                file_chooser=self.wiz.file_chooser, confirm=self.wiz.confirm)
+            self.panel = self.wiz.attachments_panel(entity_id, persona_natural=key[1], obligado_contabilidad=key[2])
             self.panel.completeChanged.connect(lambda _: self.completeChanged.emit())
             self.body.insertWidget(0, self.panel, 1)
         elif key != self._panel_for:
@@ -60,7 +62,8 @@ class AttachmentsPage(FlowPage):
         return self.panel is not None and self.panel.is_complete()
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        return self.isComplete()
+        """Finalizar: the flow checks the mandatory documents and closes the registration."""
+        return self.isComplete() and super().validatePage()
 
     def cleanupPage(self) -> None:  # noqa: N802 - Qt override
         # Atrás to the form: copies still running are cancelled rather than left behind.

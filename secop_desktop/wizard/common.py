@@ -1,18 +1,26 @@
-"""What every wizard page shares: the guide's step indicator, page ids, Enter handling."""
+"""What every wizard page shares: the guide's step indicator, page ids, Enter handling, and the page contract.
+
+A page never commits: ``apply()`` copies its widgets into the flow through the flow's methods, the
+flow's accept step for the view does the work, and the page shows the errors it raises.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 
 from secop_desktop.core.registration import flow
+from secop_desktop.errors import FieldError, ServiceError, ValidationError
+from secop_desktop.views.widgets import FieldErrors
 
 if TYPE_CHECKING:
     from secop_desktop.wizard.registration_wizard import RegistrationWizard
+
+T = TypeVar("T")
 
 PAGE_IDS: dict[str, int] = {name: index for index, name in enumerate(flow.ORDER)}
 
@@ -38,7 +46,7 @@ class StepHeader(QWidget):
         self.steps.setWordWrap(True)
         self.steps.setAccessibleName("Pasos del registro")
         parts = []
-        for text, state in flow.RegistrationFlow().step_labels(view):
+        for text, state in flow.step_labels(view):
             if state == "hecho":
                 parts.append(f"{text} ✓")
             elif state == "actual":
@@ -71,13 +79,15 @@ def paragraph(text: str = "") -> QLabel:
 
 
 class FlowPage(QWizardPage):
-    """A thin page: shows flow data, writes input back, asks the wizard to autosave."""
+    """A thin page: shows flow data, applies input to the flow, shows what the flow refused."""
 
     VIEW: str = ""
 
     def __init__(self, wizard: RegistrationWizard) -> None:
         super().__init__()
         self.wiz = wizard
+        self.errors = FieldErrors()
+        self.scroll_area: QScrollArea | None = None
         self.header = StepHeader(self.VIEW)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 0, 4, 0)
@@ -97,7 +107,55 @@ class FlowPage(QWizardPage):
         # The fields take the focus, not the frame around them; it still follows them as they scroll.
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.body.addWidget(scroll, 1)
+        self.scroll_area = scroll
         return scroll
+
+    # --- the page contract ---------------------------------------------------------------
+    def apply(self) -> None:
+        """Copies the widgets' values into the flow (through its methods); pages without input keep this."""
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        """Each message beside its field; the first invalid field gets the focus."""
+        first = self.errors.show(errors)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+            if self.scroll_area is not None:
+                self.scroll_area.ensureWidgetVisible(first, 40, 60)
+
+    def show_refusal(self, message: str, field: str | None = None) -> None:
+        """A refusal that is not about one field: under `field` if given, else in the page's general line."""
+        if field is not None:
+            self.errors.show_one(field, message)
+        else:
+            self.errors.show_general(message)
+
+    def attempt(self, step: Callable[[], T], field: str | None = None) -> T | None:
+        """Runs one of the flow's steps; on refusal shows why and returns None."""
+        try:
+            result = step()
+        except ValidationError as exc:
+            self.show_errors(exc.errors)
+            return None
+        except ServiceError as exc:
+            self.show_refusal(exc.message, field)
+            return None
+        self.errors.clear()
+        return result
+
+    def accepted(self) -> None:
+        """After the flow accepted the view (Siguiente, Continuar, Finalizar)."""
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        self.apply()
+
+        def accept() -> bool:
+            self.flow.accept(self.VIEW)
+            return True
+
+        if self.attempt(accept) is None:
+            return False
+        self.accepted()
+        return True
 
     def touch(self) -> None:
         self.wiz.touch()

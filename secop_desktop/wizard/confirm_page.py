@@ -19,9 +19,8 @@ from PySide6.QtWidgets import (
 
 from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.registration import flow
-from secop_desktop.errors import ServiceError
 from secop_desktop.views.buzon import ACTIVATED, BuzonDialog
-from secop_desktop.views.entity_form import add_field
+from secop_desktop.views.widgets import add_field
 from secop_desktop.wizard.common import FlowPage, heading, on_enter, paragraph
 
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ class ConfirmPage(FlowPage):
         self.codigo.setPlaceholderText("Pegue el enlace del mensaje o escriba el código")
         self.confirmar = QPushButton("&Confirmar")
         self.confirmar.clicked.connect(self._confirm)
-        self.codigo_error = add_field(form, CODE_LABEL, self.codigo, extra=(self.confirmar,))
+        self.errors.register("codigo", self.codigo, add_field(form, CODE_LABEL, self.codigo, extra=(self.confirmar,)))
         on_enter(self.codigo, self._confirm)
         activation_column.addLayout(form)
         column.addWidget(self.activation)
@@ -74,12 +73,13 @@ class ConfirmPage(FlowPage):
         self.entrar_box = QGroupBox("ENTRAR")
         entrar_form = QFormLayout(self.entrar_box)
         self.usuario = QLineEdit()
-        add_field(entrar_form, "Usuario", self.usuario)
+        self.errors.register("usuario", self.usuario, add_field(entrar_form, "Usuario", self.usuario))
         self.contrasena = QLineEdit()
         self.contrasena.setEchoMode(QLineEdit.EchoMode.Password)
         self.entrar = QPushButton("&Entrar")
         self.entrar.clicked.connect(self._sign_in)
-        self.entrar_error = add_field(entrar_form, "Contraseña", self.contrasena, extra=(self.entrar,))
+        self.errors.register("contrasena", self.contrasena,
+                             add_field(entrar_form, "Contraseña", self.contrasena, extra=(self.entrar,)))
         on_enter(self.contrasena, self._sign_in)
         on_enter(self.usuario, self.contrasena.setFocus)
         column.addWidget(self.entrar_box)
@@ -91,15 +91,10 @@ class ConfirmPage(FlowPage):
 
     # --- state -----------------------------------------------------------------------------
     def initializePage(self) -> None:  # noqa: N802 - Qt override
-        data = self.flow.data
         reg = self.flow.registration()
-        user = self._stored_user()
-        login = data.get("login") or reg.usuario
-        if user is not None:
-            login = user.usuario
-            if user.estado == "activo":
-                self.flow.confirmed(user)
-        if data.get("reanudar"):
+        user = self.flow.refresh_account()
+        login = user.usuario if user is not None else (self.flow.login or reg.usuario)
+        if self.flow.resuming:
             intro = ("Este registro quedó pendiente. Para continuarlo, entre con su usuario y contraseña.")
         else:
             correo = html.escape(user.correo if user else reg.correo)
@@ -110,18 +105,9 @@ class ConfirmPage(FlowPage):
         self.usuario.setText(login)
         self._show_state()
 
-    def _stored_user(self) -> UserInfo | None:
-        user_id = self.flow.data.get("user_id")
-        if user_id is None:
-            return None
-        try:
-            return self.wiz.services.users.get(int(user_id))
-        except Exception:  # noqa: BLE001 - a draft may name a user that was since removed
-            return None
-
     def _show_state(self) -> None:
-        confirmed = bool(self.flow.data.get("confirmado"))
-        signed_in = self.wiz.user is not None
+        confirmed = self.flow.is_confirmed
+        signed_in = self.flow.actor is not None
         self.activation.setVisible(not confirmed)
         self.entrar_box.setEnabled(confirmed and not signed_in)
         if confirmed and not signed_in:
@@ -132,13 +118,16 @@ class ConfirmPage(FlowPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
-        return self.wiz.user is not None
+        return self.flow.actor is not None
+
+    def apply(self) -> None:
+        self.flow.set_activation_code(self.codigo.text())
+        self.flow.set_credentials(self.usuario.text(), self.contrasena.text())
 
     # --- actions ---------------------------------------------------------------------------
     def open_buzon(self) -> None:
-        user_id = self.flow.data.get("user_id")
         if self.buzon is None:
-            self.buzon = BuzonDialog(self.wiz.services, user_id, parent=self.wiz)
+            self.buzon = self.wiz.buzon_dialog(self.flow.user_id)
             self.buzon.widget.confirmed.connect(self.confirmed)
         self.buzon.widget.refresh()
         self.buzon.widget.open_message("Activación")
@@ -149,46 +138,37 @@ class ConfirmPage(FlowPage):
     def confirmed(self, info: UserInfo) -> None:
         """The account is active (link clicked in the Buzón, pasted, or code typed)."""
         self.flow.confirmed(info)
-        self.codigo_error.show_message("")
+        self.errors.clear("codigo")
         self.touch()
         self._show_state()
         self.estado.setText(ACTIVATED)
 
     def _confirm(self) -> None:
-        try:
-            info = self.wiz.services.users.confirm(self.codigo.text(), self.flow.data.get("login") or None)
-        except ServiceError as exc:
-            self.codigo_error.show_message(exc.message)
+        self.apply()
+        info = self.attempt(self.flow.confirm, field="codigo")
+        if info is None:
             self.codigo.setFocus()
             return
         self.confirmed(info)
 
     def _resend(self) -> None:
-        try:
-            token = self.wiz.services.users.resend_activation(str(self.flow.data.get("login") or ""))
-        except ServiceError as exc:
-            self.codigo_error.show_message(exc.message)
+        token = self.attempt(self.flow.resend_activation, field="codigo")
+        if token is None:
             return
-        self.codigo_error.show_message("")
         self.estado.setText("Enviamos un nuevo mensaje de activación al Buzón; el anterior ya no sirve. "
                             f"Vence el {token.expira_en:%d/%m/%Y a las %H:%M} (UTC).")
         if self.buzon is not None:
             self.buzon.widget.refresh()
 
     def _sign_in(self) -> None:
-        try:
-            info = self.wiz.services.users.login(self.usuario.text(), self.contrasena.text())
-        except ServiceError as exc:
-            self.entrar_error.show_message(exc.message)
+        self.apply()
+        actor = self.attempt(self.flow.sign_in, field="contrasena")
+        if actor is None:
             self.contrasena.setFocus()
             return
-        if self.flow.data.get("user_id") not in (None, info.id):
-            self.entrar_error.show_message("Entre con el usuario de este registro.")
-            return
-        self.entrar_error.show_message("")
         self.contrasena.clear()
-        self.wiz.signed_in(info)
-        self.bienvenida.setText(f"Bienvenido(a), {info.nombre}. Haga clic en «Siguiente» para crear o "
+        self.touch()
+        self.bienvenida.setText(f"Bienvenido(a), {actor.nombre}. Haga clic en «Siguiente» para crear o "
                                 "solicitar acceso a una Entidad.")
         self._show_state()
         self.wiz.button(QWizard.WizardButton.CommitButton).setFocus()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from secop_desktop.core.entities.service import validate_entity
-from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.registration import flow
-from secop_desktop.errors import ServiceError, ValidationError
+from secop_desktop.errors import FieldError
 from secop_desktop.views.entity_form import EntityFormWidget
 from secop_desktop.wizard.common import FlowPage, heading, paragraph
 
@@ -35,43 +33,36 @@ class EntityFormPage(FlowPage):
             self.form_widget.set_form(self.flow.entity_form())
         finally:
             self._loading = False
-        self.form_widget.scroll.verticalScrollBar().setValue(0)
+        self.form_widget.scroll_area.verticalScrollBar().setValue(0)
         first = self.form_widget.field_widget("nombre")
         if first is not None:
             self.focus_later(first)
 
+    def apply(self) -> None:
+        self.flow.set_entity_form(self.form_widget.form())
+
     def _changed(self) -> None:
         if self._loading:
             return
-        self.flow.set_entity_form(self.form_widget.form())
+        self.apply()
         self.touch()
 
+    def show_errors(self, errors: list[FieldError]) -> None:
+        self.form_widget.show_errors(errors)
+
+    def show_refusal(self, message: str, field: str | None = None) -> None:
+        self.form_widget.general_error.show_message(message)
+        self.form_widget.scroll_area.ensureWidgetVisible(self.form_widget.general_error)
+
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        form = self.form_widget.form()
-        self.flow.set_entity_form(form)
-        errors = self.form_widget.input_errors() + validate_entity(form)
-        if errors:
-            self.form_widget.show_errors(errors)
+        """Siguiente: the flow creates the Entidad (or updates it on a second pass)."""
+        self.apply()
+        typing = self.form_widget.input_errors()
+        if typing:
+            # Money or years that do not parse never reach the flow: shown with the guide's rules.
+            self.show_errors(typing + self.flow.entity_errors())
             return False
-        user = self.wiz.user
-        if user is None:
-            return False
-        entity_id = self.flow.data.get("entity_id")
-        actor = SignedIn(user.id, user.usuario, user.nombre)
-        try:
-            if entity_id is None:
-                record = self.wiz.services.entities.create(actor, form)
-            else:
-                record = self.wiz.services.entities.update(actor, int(entity_id),
-                                                           int(self.flow.data["entity_version"]), form)
-        except ValidationError as exc:
-            self.form_widget.show_errors(exc.errors)
-            return False
-        except ServiceError as exc:
-            self.form_widget.general_error.show_message(exc.message)
-            self.form_widget.scroll.ensureWidgetVisible(self.form_widget.general_error)
-            return False
-        self.flow.entity_saved(record)
+        return super().validatePage()
+
+    def accepted(self) -> None:
         self.form_widget.clear_errors()
-        self.wiz.save_draft_now()
-        return True

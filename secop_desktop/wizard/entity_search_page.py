@@ -20,10 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from secop_desktop.core.entities.service import EntitySummary
-from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.registration import flow
-from secop_desktop.errors import FieldError, ServiceError
-from secop_desktop.views.entity_form import ErrorLabel, FieldErrors, add_field
+from secop_desktop.views.widgets import ErrorLabel, add_field
 from secop_desktop.vocab import PAISES
 from secop_desktop.wizard.common import FlowPage, heading, on_enter, paragraph
 
@@ -33,7 +31,7 @@ if TYPE_CHECKING:
 FOUND = "Han sido encontradas en el sistema las siguientes Entidades:"
 NOT_FOUND = ("No ha sido encontrada ninguna Entidad que corresponda a sus criterios de búsqueda. "
              "<b>Puede registrar la entidad</b>")
-LABELS = {"pais": "País de mi Entidad", "nombre": "Nombre de la Entidad", "nit": "NIT"}
+LABELS = flow.SEARCH_LABELS
 
 
 def pending_text(nombre: str) -> str:
@@ -49,8 +47,6 @@ class EntitySearchPage(FlowPage):
     def __init__(self, wizard: RegistrationWizard) -> None:
         super().__init__(wizard)
         self._loading = False
-        self._results: list[EntitySummary] = []
-        self.errors = FieldErrors()
         content = QWidget()
         column = QVBoxLayout(content)
         column.addWidget(heading("Validar si mi entidad ya existe"))
@@ -109,6 +105,7 @@ class EntitySearchPage(FlowPage):
         self.solicitud.setAccessibleName("Estado de la solicitud de acceso")
         column.addWidget(self.solicitud)
         self.error = ErrorLabel("Solicitud de acceso", content)
+        self.errors.general = self.error
         column.addWidget(self.error)
         column.addStretch(1)
         self.scrolled(content)
@@ -116,58 +113,51 @@ class EntitySearchPage(FlowPage):
 
     # --- binding ---------------------------------------------------------------------------
     def initializePage(self) -> None:  # noqa: N802 - Qt override
-        busqueda = self.flow.data["busqueda"]
+        criteria = self.flow.search_criteria()
         self._loading = True
         try:
-            self.pais.setCurrentIndex(max(self.pais.findText(busqueda.get("pais") or "COLOMBIA"), 0))
-            if not busqueda.get("validada") and not busqueda.get("nombre"):
-                busqueda["nombre"] = self.flow.data["usuario"].get("nombre_entidad", "")
-            self.nombre.setText(busqueda.get("nombre", ""))
-            self.nit.setText(busqueda.get("nit", ""))
+            self.pais.setCurrentIndex(max(self.pais.findText(criteria.pais), 0))
+            self.nombre.setText(criteria.nombre)
+            self.nit.setText(criteria.nit)
         finally:
             self._loading = False
-        if busqueda.get("validada"):
+        self.apply()
+        if criteria.validada:
             self.search(record=False)
         else:
             self._show_results(None)
         self.focus_later(self.nombre)
 
+    def apply(self) -> None:
+        self.flow.set_search(self.pais.currentText(), self.nombre.text(), self.nit.text())
+        item = self.results.currentItem()
+        if item is not None and self.results.isVisibleTo(self):
+            self.flow.choose_entity(int(item.data(Qt.ItemDataRole.UserRole)))
+
     def _changed(self, *_: object) -> None:
         if self._loading:
             return
-        busqueda = self.flow.data["busqueda"]
-        busqueda.update(pais=self.pais.currentText(), nombre=self.nombre.text(), nit=self.nit.text())
+        self.apply()
         self.touch()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
-        return bool(self.flow.data.get("solicitud")) or self.flow.data.get("modo") == "registrar"
+        return self.flow.access_request() is not None or self.flow.registering_entity
 
     # --- Validar ---------------------------------------------------------------------------
     def search(self, record: bool = True) -> None:
-        nombre, nit = self.nombre.text().strip(), self.nit.text().strip()
-        errors: list[FieldError] = []
-        if not nombre and not nit:
-            errors.append(FieldError("nombre", LABELS["nombre"], "Escriba el nombre o el NIT de la Entidad."))
-        if nit and not nit.replace(".", "").replace(" ", "").isdigit():
-            errors.append(FieldError("nit", LABELS["nit"], "Escriba el NIT solo con números, sin el dígito "
-                                                           "de verificación."))
-        if errors:
-            first = self.errors.show(errors)
-            if first is not None:
-                first.setFocus()
+        self.apply()
+        results = self.attempt(self.flow.search)
+        if results is None:
             return
-        self.errors.clear()
         if record:
-            self.flow.searched(self.pais.currentText(), self.nombre.text(), self.nit.text())
             self.touch()
-        self._results = self.wiz.services.entities.search(pais=self.pais.currentText(), nombre=nombre, nit=nit)
-        self._show_results(self._results)
+        self._show_results(results)
         self.validar.setText("&Validar de nuevo")
         if record:
-            (self.results if self._results else self.registrar).setFocus()
+            (self.results if results else self.registrar).setFocus()
 
     def _show_results(self, results: list[EntitySummary] | None) -> None:
-        solicitud = self.flow.data.get("solicitud")
+        solicitud = self.flow.access_request()
         searched = results is not None
         self.results.clear()
         for entity in results or []:
@@ -187,30 +177,23 @@ class EntitySearchPage(FlowPage):
         self.registrar.setVisible(searched and not solicitud)
         self.solicitud.setVisible(bool(solicitud))
         if solicitud:
-            self.solicitud.setText(pending_text(html.escape(solicitud["nombre"])))
+            self.solicitud.setText(pending_text(html.escape(solicitud.nombre)))
         # isFinalPage() follows the flow; setFinalPage() is what makes QWizard re-lay its buttons.
         self.setFinalPage(bool(solicitud))
         self.completeChanged.emit()
 
     # --- the two ways on -------------------------------------------------------------------
     def request_access(self) -> None:
-        if self.flow.data.get("solicitud"):
+        if self.flow.access_request() is not None:
             return
-        row = self.results.currentRow()
-        if not 0 <= row < len(self._results) or self.wiz.user is None:
+        item = self.results.currentItem()
+        if item is None:
             return
-        entity = self._results[row]
-        try:
-            user = self.wiz.user
-            actor = SignedIn(user.id, user.usuario, user.nombre)
-            registration = self.wiz.services.entities.request_access(actor, entity.id)
-        except ServiceError as exc:
-            self.error.show_message(exc.message)
+        self.flow.choose_entity(int(item.data(Qt.ItemDataRole.UserRole)))
+        if self.attempt(self.flow.request_access) is None:
             return
-        self.error.show_message("")
-        self.flow.access_requested(entity, registration.estado)
         self.wiz.save_draft_now()
-        self._show_results(self._results)
+        self._show_results(self.flow.results)
         self.wiz.button(QWizard.WizardButton.FinishButton).setFocus()
 
     def register_entity(self) -> None:
@@ -218,6 +201,3 @@ class EntitySearchPage(FlowPage):
         self.touch()
         self.completeChanged.emit()
         self.wiz.next()
-
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        return self.isComplete()

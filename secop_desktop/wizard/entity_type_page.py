@@ -8,14 +8,14 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QPushButton, 
 
 from secop_desktop.core.entities.service import ENTITY_LABELS
 from secop_desktop.core.registration import flow
-from secop_desktop.views.entity_form import add_field
+from secop_desktop.views.widgets import add_field
 from secop_desktop.vocab import AREAS_NEGOCIO, PAISES, TIPOS_ENTIDAD, TIPOS_ORGANIZACION
 from secop_desktop.wizard.common import FlowPage, heading, paragraph
 
 if TYPE_CHECKING:
     from secop_desktop.wizard.registration_wizard import RegistrationWizard
 
-FIELDS = ("pais", "tipo", "area", "tipo_organizacion")
+FIELDS = flow.ENTITY_TYPE_FIELDS
 
 
 class EntityTypePage(FlowPage):
@@ -38,7 +38,7 @@ class EntityTypePage(FlowPage):
                             ("tipo_organizacion", TIPOS_ORGANIZACION)):
             combo = QComboBox()
             combo.addItems(list(items))
-            add_field(form, ENTITY_LABELS[name], combo, required=True)
+            self.errors.register(name, combo, add_field(form, ENTITY_LABELS[name], combo, required=True))
             combo.currentIndexChanged.connect(self._changed)
             self.combos[name] = combo
         column.addLayout(form)
@@ -52,25 +52,24 @@ class EntityTypePage(FlowPage):
         self.scrolled(content)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
-        entidad = self.flow.data["entidad"]
+        values = self.flow.entity_type()
         self._loading = True
         try:
             for name, combo in self.combos.items():
-                combo.setCurrentIndex(max(combo.findText(str(entidad.get(name) or "")), 0))
+                combo.setCurrentIndex(max(combo.findText(values.get(name, "")), 0))
         finally:
             self._loading = False
         self.focus_later(self.combos["tipo_organizacion"])
 
+    def apply(self) -> None:
+        self.flow.set_entity_type({name: combo.currentText() for name, combo in self.combos.items()})
+
     def _changed(self, *_: object) -> None:
         if self._loading:
             return
-        for name, combo in self.combos.items():
-            self.flow.data["entidad"][name] = combo.currentText()
+        self.apply()
         self.touch()
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        """Generar formulario (or Siguiente): the form is built for this type of organisation."""
-        self._changed()
-        self.flow.generate_form()
+    def accepted(self) -> None:
+        """Generar formulario (or Siguiente): the flow built the form for this type of organisation."""
         self.touch()
-        return True

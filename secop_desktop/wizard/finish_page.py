@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.registration import flow
 from secop_desktop.wizard.common import FlowPage, heading, paragraph
 
@@ -16,13 +15,6 @@ if TYPE_CHECKING:
     from secop_desktop.wizard.registration_wizard import RegistrationWizard
 
 CONTINUAR = "Haga clic aquí para &continuar >"
-
-
-def congratulations(nombre: str, entidad: str, nit: str | None) -> str:
-    con_nit = f" con el NIT {nit}" if nit else ""
-    return (f"Felicitaciones {nombre},\n{entidad}{con_nit} creada\n"
-            "Su usuario es el usuario administrador, usted puede administrar la información de su Entidad "
-            "y dar acceso a nuevos usuarios.")
 
 
 class FinishPage(FlowPage):
@@ -46,14 +38,9 @@ class FinishPage(FlowPage):
         self.body.addStretch(1)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
-        user = self.wiz.user
-        assert user is not None  # the entity step needs a signed-in user
-        actor = SignedIn(user.id, user.usuario, user.nombre)
-        record = self.wiz.services.entities.get(actor, int(self.flow.data["entity_id"]))
-        text = congratulations(user.nombre if user else "", record.form.nombre, record.form.nit or None)
+        text = self.flow.congratulations()
         first, rest = text.split("\n", 1)
         self.message.setText(f"<p style='font-size:large'><b>{html.escape(first)}</b><br>"
                              + html.escape(rest).replace("\n", "<br>") + "</p>")
         self.message.setProperty("plain_text", text)
-        self.wiz.registration_finished()
         self.wiz.button(QWizard.WizardButton.FinishButton).setFocus()

@@ -1,4 +1,9 @@
-"""The registration QWizard: renders the flow's views and autosaves its data as a draft."""
+"""The registration QWizard: renders the flow's views and autosaves its data as a draft.
+
+The wizard is the only module here that holds the ``Services`` bundle: it builds the flow on it,
+and hands it to the two views the pages embed (the Buzón and the attachments panel). Pages reach
+the services only through the flow.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget, QWizard
-from sqlalchemy.exc import SQLAlchemyError
 
-from secop_desktop.core.accounts.users import UserInfo
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.registration import flow
-from secop_desktop.core.registration.drafts import DraftInfo, current_agent
+from secop_desktop.core.registration.drafts import DraftInfo
 from secop_desktop.core.services import Services
+from secop_desktop.errors import ServiceError
+from secop_desktop.views.attachments_panel import AttachmentsPanel
+from secop_desktop.views.buzon import BuzonDialog
 from secop_desktop.wizard.attachments_page import AttachmentsPage
 from secop_desktop.wizard.common import PAGE_IDS, FlowPage
 from secop_desktop.wizard.confirm_page import ConfirmPage
@@ -37,18 +44,15 @@ class RegistrationWizard(QWizard):
 
     def __init__(self, services: Services, *, draft: DraftInfo | None = None, agent: str | None = None,
                  file_chooser: Callable[[], Path | None] | None = None,
-                 confirm: Callable[[str], bool] | None = None, start_user: UserInfo | None = None,
+                 confirm: Callable[[str], bool] | None = None, start_user: SignedIn | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
-        self.agent = agent or current_agent()
+        self._services = services
         self.file_chooser = file_chooser
         self.confirm = confirm
-        self.flow = flow.RegistrationFlow(draft.datos if draft else None)
-        self.draft_id: int | None = draft.id if draft else None
-        self.user: UserInfo | None = None
+        self.flow = (flow.RegistrationFlow.from_draft(services, draft, agent=agent) if draft
+                     else flow.RegistrationFlow(services, agent=agent))
         self.save_error = ""
-        self._finished = False
         self._dirty_since: float | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -70,7 +74,7 @@ class RegistrationWizard(QWizard):
         if start_user is not None:
             # Signed in elsewhere with no Entity yet: straight to the third section of the guide.
             self.flow.start_signed_in(start_user)
-            self.signed_in(start_user)
+            self.touch()
             start = flow.BUSCAR_ENTIDAD
         elif draft is not None:
             start = self.flow.resume_view()
@@ -79,6 +83,25 @@ class RegistrationWizard(QWizard):
         self.setStartId(PAGE_IDS[start])
 
         self.currentIdChanged.connect(self._page_changed)
+
+    @property
+    def agent(self) -> str:
+        return self.flow.agent
+
+    @property
+    def draft_id(self) -> int | None:
+        return self.flow.draft_id
+
+    # --- the views the pages embed -----------------------------------------------------------
+    def buzon_dialog(self, user_id: int | None) -> BuzonDialog:
+        return BuzonDialog(self._services, user_id, parent=self)
+
+    def attachments_panel(self, entity_id: int, *, persona_natural: bool, obligado_contabilidad: bool) -> AttachmentsPanel:
+        actor = self.flow.actor
+        return AttachmentsPanel(self._services, owner_entity_id=entity_id, persona_natural=persona_natural,
+                                obligado_contabilidad=obligado_contabilidad,
+                                user_id=actor.user_id if actor else None,
+                                file_chooser=self.file_chooser, confirm=self.confirm)
 
     # --- navigation ------------------------------------------------------------------------
     def view_of(self, page_id: int) -> str | None:
@@ -98,19 +121,15 @@ class RegistrationWizard(QWizard):
         if name == flow.FELICITACIONES:
             # Nothing to go back to or cancel: the guide's page has only "Haga clic aquí para continuar".
             self.setButtonLayout([QWizard.WizardButton.Stretch, QWizard.WizardButton.FinishButton])
+            self._timer.stop()
+            self._say("")
         self.setWindowTitle(f"Registro en SECOP II - {self.flow.step_title(name)}")
-        if not self._finished:
-            self.save_draft_now()
-
-    def signed_in(self, user: UserInfo) -> None:
-        self.user = user
-        self.flow.confirmed(user)
-        self.touch()
+        self.save_draft_now()
 
     # --- drafts ----------------------------------------------------------------------------
     def touch(self) -> None:
         """Something was typed: write the draft soon (debounced), and never later than a second."""
-        if self._finished:
+        if self.flow.finished:
             return
         now = time.monotonic()
         if self._dirty_since is None:
@@ -123,44 +142,38 @@ class RegistrationWizard(QWizard):
     def save_draft_now(self) -> None:
         self._timer.stop()
         self._dirty_since = None
-        if self._finished or (self.draft_id is None and not self.flow.has_input()):
-            return
         try:
-            self.draft_id = self.services.drafts.save(self.agent, self.draft_id, self.flow.current,
-                                                      self.flow.draft(), self.flow.title())
-        except (SQLAlchemyError, OSError) as exc:
+            draft_id = self.flow.save_draft()
+        except (ServiceError, OSError) as exc:
             # Typing goes on; the next keystroke retries. The header says the draft is not safe.
             self.save_error = f"No se pudo guardar el borrador: {exc.__class__.__name__}"
             self._say(self.save_error)
             return
+        if draft_id is None:
+            return
         self.save_error = ""
         self._say(f"Borrador guardado {datetime.now():%I:%M:%S %p}")
-        self.draft_saved.emit(self.draft_id)
+        self.draft_saved.emit(draft_id)
 
     def _say(self, text: str) -> None:
         for page in self.pages.values():
             page.header.saved.setText(text)
 
-    def registration_finished(self) -> None:
-        """The registration is complete: its draft has nothing left to restore."""
-        self._finished = True
-        self._timer.stop()
-        if self.draft_id is not None:
-            self.services.drafts.discard(self.agent, self.draft_id)
-            self.draft_id = None
-        self._say("")
-
     # --- ending ----------------------------------------------------------------------------
     def accept(self) -> None:
-        if not self._finished:
-            self.registration_finished()
-        if self.user is not None:
-            self.completed.emit(self.user)
+        if not self.flow.finished:
+            page = self.currentPage()
+            if isinstance(page, FlowPage) and page.attempt(self.flow.finish) is None:
+                return
+        self._timer.stop()
+        account = self.flow.account()
+        if account is not None:
+            self.completed.emit(account)
         super().accept()
 
     def reject(self) -> None:
         # Cancelar keeps the registration as a pending draft, with what was typed up to now.
-        if not self._finished and self._timer.isActive():
+        if not self.flow.finished and self._timer.isActive():
             self.save_draft_now()
         attachments = self.pages.get(flow.DOCUMENTOS)
         if isinstance(attachments, AttachmentsPage) and attachments.panel is not None:

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 from secop_desktop.core import validators
 from secop_desktop.core.accounts.users import LABELS, UserRegistration
 from secop_desktop.core.registration import flow
-from secop_desktop.errors import ServiceError, ValidationError
-from secop_desktop.views.entity_form import ErrorLabel, FieldErrors, add_field
+from secop_desktop.views.widgets import ErrorLabel, add_field, insert_hint
 from secop_desktop.vocab import PAISES, PREGUNTAS_SEGURIDAD, TIPO_REGISTRO_MANUAL, ZONAS_HORARIAS
 from secop_desktop.wizard.common import TERMINOS, TERMINOS_TITULO, FlowPage, heading, paragraph
 
@@ -47,7 +46,6 @@ class UserPage(FlowPage):
         self.setCommitPage(True)  # the user exists once Continuar succeeds; there is no way back
         self.setButtonText(QWizard.WizardButton.CommitButton, "&Continuar")
         self._loading = False
-        self.errors = FieldErrors()
         content = QWidget()
         column = QVBoxLayout(content)
         column.addWidget(heading("Registro manual"))
@@ -128,7 +126,7 @@ class UserPage(FlowPage):
         self.errors.general = self.general
         column.addWidget(self.general)
         column.addStretch(1)
-        self.scroll = self.scrolled(content)
+        self.scrolled(content)
 
         self._availability = QTimer(self)
         self._availability.setSingleShot(True)
@@ -145,9 +143,7 @@ class UserPage(FlowPage):
         required = name not in ("tipo_registro",)
         error = add_field(form, LABELS[name], widget, required=required, extra=extra, hint=hint)
         if hint_widget is not None:
-            # The live hint goes between the field and its error message.
-            cell_layout = error.parentWidget().layout()
-            cell_layout.insertWidget(cell_layout.indexOf(error), hint_widget)
+            insert_hint(error, hint_widget)
         self.errors.register(name, widget, error)
         self.inputs[name] = widget
         if isinstance(widget, QLineEdit):
@@ -196,16 +192,19 @@ class UserPage(FlowPage):
         self._update_rules()
         self.focus_later(self.nombre)
 
+    def apply(self) -> None:
+        self.flow.set_registration(self.collect())
+
     def _changed(self, *_: object) -> None:
         if self._loading:
             return
-        self.flow.set_registration(self.collect())
+        self.apply()
         self.touch()
 
     def _suggest_entities(self, text: str) -> None:
         if len(text.strip()) < 3:
             return
-        names = [e.nombre for e in self.wiz.services.entities.search(nombre=text, limit=10)]
+        names = self.flow.entity_names_like(text)
         if names != self.entidades.stringList():
             self.entidades.setStringList(names)
 
@@ -219,7 +218,7 @@ class UserPage(FlowPage):
         problem = validators.check_usuario(text)
         if problem is not None:
             self.disponible.setText(f"{BAD} {problem}")
-        elif self.wiz.services.users.is_available(text):
+        elif self.flow.usuario_available(text):
             self.disponible.setText(f"{OK} Usuario disponible")
         else:
             self.disponible.setText(f"{BAD} Este usuario ya existe. Elija otro.")
@@ -244,22 +243,7 @@ class UserPage(FlowPage):
         self.mostrar.setText("&Ocultar" if shown else "&Mostrar")
         self.mostrar.setAccessibleName("Ocultar contraseña" if shown else "Mostrar contraseña")
 
-    # --- Continuar -------------------------------------------------------------------------
+    # --- Continuar: the flow registers the user (and saves the draft with it) ----------------
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
         self._check_availability()
-        try:
-            info = self.wiz.services.users.register(self.collect())
-        except ValidationError as exc:
-            first = self.errors.show(exc.errors)
-            if first is not None:
-                first.setFocus(Qt.FocusReason.OtherFocusReason)
-                self.scroll.ensureWidgetVisible(first, 40, 60)
-            return False
-        except ServiceError as exc:
-            self.errors.clear()
-            self.general.show_message(exc.message)
-            return False
-        self.errors.clear()
-        self.flow.registered(info)
-        self.wiz.save_draft_now()
-        return True
+        return super().validatePage()

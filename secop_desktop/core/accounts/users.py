@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -167,7 +168,9 @@ class UserService:
             return self._by_usuario(s, usuario) is None
 
     def register(self, form: UserRegistration, *, require_terms: bool = True,
-                 creado_por: audit.Actor | None = None) -> UserInfo:
+                 creado_por: audit.Actor | None = None,
+                 also: Callable[[Session, UserInfo], None] | None = None) -> UserInfo:
+        """`also` writes more in the same unit of work (the registration's draft): both or neither."""
         errors = validate_registration(form, require_terms=require_terms)
         if errors:
             raise ValidationError(errors)
@@ -200,6 +203,8 @@ class UserService:
                             activation_body(user, token), token.enlace)
                 audit.record(s, now, creado_por or audit.Actor(user.id, user.usuario), "usuario_registrado",
                              "usuario", user.id, despues={"usuario": user.usuario, "correo": user.correo})
+                if also is not None:
+                    also(s, _info(user))
                 return _info(user)
         except AlreadyExists as exc:
             # Two agents racing for the same usuario: the unique index decides.

@@ -9,7 +9,7 @@ from typing import Any
 
 from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.errors import PermissionDenied
-from secop_desktop.store.database import Database, UnitOfWork
+from secop_desktop.store.database import Database, UnitOfWork, flush
 from secop_desktop.store.models import Draft
 from secop_desktop.store.queries import drafts as draft_queries
 
@@ -69,19 +69,23 @@ class DraftService:
         return draft
 
     def save(self, agente: str, draft_id: int | None, paso: str, datos: dict[str, Any], titulo: str = "") -> int:
-        now = self.clock()
-        clean = strip_secrets(datos)
         with self.db.session() as s:
-            draft = self._own(s, agente, draft_id) if draft_id is not None else None
-            if draft is None:
-                draft = Draft(agente=agente, creado_en=now)
-                s.add(draft)
-            draft.paso = paso
-            draft.datos = clean
-            draft.titulo = titulo[:300]
-            draft.actualizado_en = now
-            s.flush()
-            return draft.id
+            return self.save_in(s, agente, draft_id, paso, datos, titulo)
+
+    def save_in(self, s: UnitOfWork, agente: str, draft_id: int | None, paso: str, datos: dict[str, Any],
+                titulo: str = "") -> int:
+        """The same write inside the caller's unit of work (the registration commits user and draft together)."""
+        now = self.clock()
+        draft = self._own(s, agente, draft_id) if draft_id is not None else None
+        if draft is None:
+            draft = Draft(agente=agente, creado_en=now)
+            s.add(draft)
+        draft.paso = paso
+        draft.datos = strip_secrets(datos)
+        draft.titulo = titulo[:300]
+        draft.actualizado_en = now
+        flush(s)
+        return draft.id
 
     def list(self, agente: str) -> list[DraftInfo]:
         with self.db.session() as s:

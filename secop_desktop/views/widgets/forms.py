@@ -1,0 +1,146 @@
+"""Form rows: every input gets a QLabel buddy, an accessibleName from the guide's label, and its
+required marker and error message in its accessible description (screen readers read both with it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from secop_desktop.errors import FieldError
+from secop_desktop.views.widgets.messages import ErrorLabel
+
+REQUIRED = "Obligatorio"
+
+
+def accessible_name(label: str) -> str:
+    """'Correo electrónico *:' -> 'Correo electrónico'."""
+    return label.replace("&", "").rstrip(" :*").strip()
+
+
+def describe(widget: QWidget, message: str = "") -> None:
+    """The accessible description: the field's error, if any, then whether it is required."""
+    text = message.strip()
+    if text and not text.endswith((".", "?", "!")):
+        text += "."
+    parts = [text] if text else []
+    if widget.property("form_required"):
+        parts.append(REQUIRED)
+    widget.setAccessibleDescription(" ".join(parts))
+
+
+def label_field(label: str, widget: QWidget, *, required: bool = False) -> QLabel:
+    """The caption ('Label *' when required) as the field's buddy; the field named after it."""
+    caption = QLabel(f"{label} *" if required else label)
+    caption.setBuddy(widget)
+    widget.setAccessibleName(accessible_name(label))
+    widget.setProperty("form_required", required)
+    describe(widget)
+    return caption
+
+
+def add_row(form: QFormLayout, label: str, widget: QWidget, *, required: bool = False) -> QLabel:
+    """A plain form row: caption and field, no error line of its own."""
+    caption = label_field(label, widget, required=required)
+    form.addRow(caption, widget)
+    return caption
+
+
+def hint_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
+def add_field(form: QFormLayout, label: str, widget: QWidget, *, required: bool = False,
+              extra: Iterable[QWidget] = (), hint: str = "") -> ErrorLabel:
+    """A form row whose field carries its guide label and has its error message right below it."""
+    caption = label_field(label, widget, required=required)
+    cell = QWidget()
+    column = QVBoxLayout(cell)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    line = QHBoxLayout()
+    line.setContentsMargins(0, 0, 0, 0)
+    line.addWidget(widget, 1)
+    if isinstance(widget, (QLineEdit, QComboBox)):
+        # A message appearing below must push the rows down, never squeeze the field itself.
+        widget.setMinimumHeight(widget.sizeHint().height())
+    for item in extra:
+        line.addWidget(item)
+    column.addLayout(line)
+    hint_widget = hint_label(hint)
+    hint_widget.setVisible(bool(hint))
+    column.addWidget(hint_widget)
+    error = ErrorLabel(accessible_name(label), cell)
+    column.addWidget(error)
+    form.addRow(caption, cell)
+    # Kept on the input so a caller can re-word its caption or hint (persona natural variant).
+    widget.setProperty("form_row_caption", caption)
+    widget.setProperty("form_row_hint", hint_widget)
+    return error
+
+
+def insert_hint(error: ErrorLabel, hint: QWidget) -> None:
+    """A live hint (availability, password rules) between a field and its error message."""
+    cell = error.parentWidget()
+    layout = cell.layout() if cell is not None else None
+    if isinstance(layout, QVBoxLayout):
+        layout.insertWidget(layout.indexOf(error), hint)
+
+
+class FieldErrors:
+    """Field name -> (input, error label): shows a service's FieldErrors beside their inputs."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[QWidget, ErrorLabel]] = {}
+        self.general: ErrorLabel | None = None
+
+    def register(self, name: str, widget: QWidget, error: ErrorLabel) -> None:
+        self._rows[name] = (widget, error)
+
+    def widget(self, name: str) -> QWidget | None:
+        row = self._rows.get(name)
+        return row[0] if row else None
+
+    def clear(self, name: str | None = None) -> None:
+        for key, (widget, error) in self._rows.items():
+            if name is None or key == name:
+                error.show_message("")
+                describe(widget)
+        if self.general is not None and name is None:
+            self.general.show_message("")
+
+    def show_one(self, name: str, message: str) -> None:
+        self.clear()
+        widget, error = self._rows[name]
+        error.show_message(message)
+        describe(widget, message)
+
+    def show(self, errors: Iterable[FieldError]) -> QWidget | None:
+        """Shows each message beside its field; returns the first invalid input in form order."""
+        self.clear()
+        messages: dict[str, list[str]] = {}
+        leftovers: list[str] = []
+        for e in errors:
+            if e.field in self._rows:
+                messages.setdefault(e.field, []).append(e.message)
+            else:
+                leftovers.append(f"{e.label}: {e.message}")
+        first: QWidget | None = None
+        for key, (widget, error) in self._rows.items():
+            if key in messages:
+                text = " ".join(dict.fromkeys(messages[key]))
+                error.show_message(text)
+                describe(widget, text)  # screen readers announce it with the field
+                first = first or widget
+        if leftovers and self.general is not None:
+            self.general.show_message("\n".join(leftovers))
+        return first
+
+    def show_general(self, message: str) -> None:
+        self.clear()
+        if self.general is not None:
+            self.general.show_message(message)
