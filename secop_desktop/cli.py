@@ -224,17 +224,19 @@ def _cmd_reiniciar(args: argparse.Namespace, out: IO[str], confirm: Callable[[st
 
 
 def _cmd_exportar(args: argparse.Namespace, out: IO[str]) -> int:
-    from secop_desktop.core.packages import package
+    from secop_desktop.core.identity import System
+    from secop_desktop.core.packages.format import SUFFIX
 
     services = _open_services(args)
     try:
         entity = _find_entity(services, args.entidad, args.pais)
         dest: Path = args.archivo
-        if dest.suffix.lower() != package.SUFFIX:
-            dest = dest.with_name(dest.name + package.SUFFIX)
+        if dest.suffix.lower() != SUFFIX:
+            dest = dest.with_name(dest.name + SUFFIX)
         progress = TerminalProgress("Exportando")
         try:
-            result = package.export_registration(services, entity.id, dest, progress=progress)
+            # Until the command signs in with --como, it acts as the application itself.
+            result = services.packages.export(System("línea de comandos"), entity.id, dest, progress)
         finally:
             progress.finish()
     finally:
@@ -260,14 +262,17 @@ def _print_preview(preview: Any, out: IO[str]) -> None:
 
 
 def _cmd_importar(args: argparse.Namespace, out: IO[str]) -> int:
-    from secop_desktop.core.packages import package
+    from secop_desktop.core.identity import System
+    from secop_desktop.core.packages.format import EntityExists
 
     services = _open_services(args)
+    # Until the command signs in with --como, it acts as the application itself.
+    actor = System("línea de comandos")
     try:
         if args.vista_previa:
             progress = TerminalProgress("Validando")
             try:
-                preview = package.preview(services, args.archivo, progress=progress)
+                preview = services.packages.preview(actor, args.archivo, progress)
             finally:
                 progress.finish()
             _print_preview(preview, out)
@@ -279,9 +284,9 @@ def _cmd_importar(args: argparse.Namespace, out: IO[str]) -> int:
         # import_registration checks everything again itself; no separate preview pass is needed.
         progress = TerminalProgress("Importando")
         try:
-            result = package.import_registration(services, args.archivo, solicitar_acceso=args.solicitar_acceso,
-                                                 progress=progress)
-        except package.EntityExists as exc:
+            result = services.packages.import_(actor, args.archivo, progress,
+                                               solicitar_acceso=args.solicitar_acceso)
+        except EntityExists as exc:
             raise Refused(f"{exc.message} No se importó nada; use --solicitar-acceso.") from exc
         finally:
             progress.finish()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from secop_desktop import cli, paths
 from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.core.packages import package
+from secop_desktop.core.packages.format import SUFFIX
 from secop_desktop.core.services import Services
 from secop_desktop.core.training import training
 from secop_desktop.store.models import Entity, Membership, User
@@ -260,4 +260,4 @@ def test_real_process_usuarios_and_usage_exit_code() -> None:
 def test_importar_missing_file_is_refused(tmp_path: Path) -> None:
     code, _, err = run("importar", str(tmp_path / "no-existe.secop"))
     assert code == 1 and "no existe" in err
-    assert package.SUFFIX == ".secop"
+    assert SUFFIX == ".secop"

@@ -19,22 +19,30 @@ from secop_desktop.core.accounts.passwords import verify_secret
 from secop_desktop.core.documents.blobstore import CopyCancelled
 from secop_desktop.core.documents.service import DocumentService
 from secop_desktop.core.entities.service import form_of
-from secop_desktop.core.packages import package
+from secop_desktop.core.identity import System
+from secop_desktop.core.packages.format import FORMAT_NAME, EntityExists, Limits, PackageError
+from secop_desktop.core.packages.importer import Importer
 from secop_desktop.core.services import Services
 from secop_desktop.core.training.training import sample_pdf
+from secop_desktop.errors import ServiceError
 from secop_desktop.store.models import AreaInteres, Document, Entity, Membership, Message, User
 from secop_desktop.vocab import Acceso, EstadoUsuario
-from tests.conftest import FakeClock, active_user
+from tests.conftest import FakeClock, active_user, as_actor
 from tests.factories import company_form
 from tests.package_fixtures import (
     blob_files,
     build_package,
     counts,
+    export,
     raw_registro,
     read_package,
     seed_registration,
     with_document,
 )
+
+# Imports into an empty store are made by the application itself (there is nobody to sign in yet);
+# the signed-in path is covered by test_who_may_export_and_import.
+IMPORTER = System("prueba")
 
 
 @pytest.fixture
@@ -54,7 +62,7 @@ def target(tmp_path: Path, clock: FakeClock) -> Iterator[Services]:
 @pytest.fixture
 def exported(source: Services, tmp_path: Path) -> tuple[int, Path]:
     entity_id = seed_registration(source, tmp_path / "archivos")
-    result = package.export_registration(source, entity_id, tmp_path / "registro.secop")
+    result = export(source, entity_id, tmp_path / "registro.secop")
     return entity_id, result.path
 
 
@@ -99,7 +107,7 @@ def assert_nothing_stored(target: Services, before: dict[str, int] | None = None
 def test_round_trip_into_an_empty_store_is_identical(source: Services, services: Services,
                                                      exported: tuple[int, Path]) -> None:
     entity_id, path = exported
-    result = package.import_registration(services, path)
+    result = services.packages.import_(IMPORTER, path)
     assert result.creada and result.documentos == 5
     assert sorted(result.usuarios_creados) == ["leonardo.neira", "victor_2018"]
     original = snapshot(source, entity_id)
@@ -115,7 +123,7 @@ def test_imported_users_get_no_secret_and_an_activation_message(services: Servic
     for name in zipfile.ZipFile(path).namelist():
         text = zipfile.ZipFile(path).read(name)
         assert b"argon2" not in text and b"password" not in text and b"respuesta" not in text
-    package.import_registration(services, path)
+    services.packages.import_(IMPORTER, path)
     with services.db.session() as s:
         user = s.scalars(select(User).where(User.usuario == "victor_2018")).one()
         assert user.estado == EstadoUsuario.PENDIENTE.value
@@ -130,9 +138,9 @@ def test_existing_usuario_with_same_email_is_linked_not_duplicated(target: Servi
                                                                    exported: tuple[int, Path]) -> None:
     _, path = exported
     uid = active_user(target, "victor_2018")
-    preview = package.preview(target, path)
+    preview = target.packages.preview(IMPORTER, path)
     assert {u.usuario: u.existe for u in preview.usuarios} == {"victor_2018": True, "leonardo.neira": False}
-    result = package.import_registration(target, path)
+    result = target.packages.import_(IMPORTER, path)
     assert result.usuarios_vinculados == ("victor_2018",)
     with target.db.session() as s:
         assert len(list(s.scalars(select(User).where(User.usuario == "victor_2018")))) == 1
@@ -144,8 +152,8 @@ def test_existing_usuario_with_another_email_is_refused(target: Services, export
     _, path = exported
     active_user(target, "victor_2018", correo="otra.persona@example.com")
     before = counts(target)
-    with pytest.raises(package.PackageError, match="otro correo"):
-        package.import_registration(target, path)
+    with pytest.raises(PackageError, match="otro correo"):
+        target.packages.import_(IMPORTER, path)
     assert counts(target) == before
 
 
@@ -156,14 +164,14 @@ def test_existing_nit_offers_access_request_instead_of_duplicate(target: Service
     _, path = exported
     admin = active_user(target, "ana.admin", correo="ana@example.com")
     existing = target.entities.create(admin, company_form(nombre="H&H Asociados SAS", nit="800111202"))
-    preview = package.preview(target, path)
+    preview = target.packages.preview(IMPORTER, path)
     assert preview.entidad_existente is not None and preview.entidad_existente.id == existing.id
     before = counts(target)
-    with pytest.raises(package.EntityExists) as info:
-        package.import_registration(target, path)
+    with pytest.raises(EntityExists) as info:
+        target.packages.import_(IMPORTER, path)
     assert info.value.entidad.id == existing.id and "Solicitud de acceso" in info.value.message
     assert counts(target) == before
-    result = package.import_registration(target, path, solicitar_acceso=True)
+    result = target.packages.import_(IMPORTER, path, solicitar_acceso=True)
     assert not result.creada and result.entity_id == existing.id and result.documentos == 0
     with target.db.session() as s:
         assert len(list(s.scalars(select(Entity)))) == 1
@@ -298,11 +306,11 @@ def test_tampering_is_refused_and_nothing_is_stored(case: str, target: Services,
     make, words = tampered_cases(good)[case]
     bad = tmp_path / "alterado.secop"
     make(bad)
-    with pytest.raises(package.PackageError) as info:
-        package.preview(target, bad)
+    with pytest.raises(PackageError) as info:
+        target.packages.preview(IMPORTER, bad)
     assert words in info.value.message
-    with pytest.raises(package.PackageError) as info:
-        package.import_registration(target, bad)
+    with pytest.raises(PackageError) as info:
+        target.packages.import_(IMPORTER, bad)
     assert words in info.value.message
     assert "No se guardó nada" in info.value.message
     assert_nothing_stored(target)
@@ -313,19 +321,19 @@ def test_the_untampered_rebuild_is_accepted(target: Services, tmp_path: Path, ex
     _, good = exported
     manifest, registro, docs = read_package(good)
     rebuilt = build_package(tmp_path / "igual.secop", raw_registro(good), docs, manifest=manifest)
-    assert package.import_registration(target, rebuilt).creada
+    assert target.packages.import_(IMPORTER, rebuilt).creada
 
 
 @pytest.mark.parametrize(("limits", "words"), [
-    (package.Limits(max_entries=3), "máximo es 3"),
-    (package.Limits(max_entry_size=500), "demasiado grande"),
-    (package.Limits(max_total_size=3000), "tamaño máximo"),
+    (Limits(max_entries=3), "máximo es 3"),
+    (Limits(max_entry_size=500), "demasiado grande"),
+    (Limits(max_total_size=3000), "tamaño máximo"),
 ])
-def test_limits_refuse_before_reading(limits: package.Limits, words: str, target: Services,
+def test_limits_refuse_before_reading(limits: Limits, words: str, target: Services,
                                       exported: tuple[int, Path]) -> None:
     _, path = exported
-    with pytest.raises(package.PackageError, match=words):
-        package.import_registration(target, path, limits=limits)
+    with pytest.raises(PackageError, match=words):
+        target.packages.import_(IMPORTER, path, limits=limits)
     assert_nothing_stored(target)
 
 
@@ -345,7 +353,7 @@ def test_failure_after_documents_are_written_removes_them(target: Services, expo
 
     monkeypatch.setattr(audit, "record", failing)
     with pytest.raises(OSError):
-        package.import_registration(target, path)
+        target.packages.import_(IMPORTER, path)
     assert_nothing_stored(target)
 
 
@@ -360,12 +368,12 @@ def test_a_blob_already_stored_is_kept_when_an_import_fails(target: Services, tm
     shared = next(d for d in registro["documentos"] if d["tipo"] == "rup")
     source_file = tmp_path / "RUP.pdf"
     source_file.write_bytes(docs[shared["sha256"]])
-    DocumentService(target).attach("rup", source_file, entity_id=other.id, user_id=uid)
+    target.documents.attach(as_actor(target, uid), "rup", source_file, entity_id=other.id)
     before = counts(target)
     kept = blob_files(target)
-    monkeypatch.setattr(package, "_create_entity", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("falla")))
+    monkeypatch.setattr(Importer, "_create_entity", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("falla")))
     with pytest.raises(RuntimeError):
-        package.import_registration(target, path)
+        target.packages.import_(IMPORTER, path)
     assert counts(target) == before
     assert blob_files(target) == kept
 
@@ -382,15 +390,15 @@ def test_cancel_import_and_export_leave_nothing(source: Services, target: Servic
         return calls["n"] > 3
 
     with pytest.raises(CopyCancelled):
-        package.export_registration(source, entity_id, dest, cancelled=cancel_soon)
+        export(source, entity_id, dest, cancelled=cancel_soon)
     assert not dest.exists() and not dest.with_name(dest.name + ".part").exists()
-    path = package.export_registration(source, entity_id, dest).path
+    path = export(source, entity_id, dest).path
     calls["n"] = 0
     with pytest.raises(CopyCancelled):
-        package.import_registration(target, path, cancelled=cancel_soon)
+        target.packages.import_(IMPORTER, path, cancelled=cancel_soon)
     assert_nothing_stored(target)
     seen: list[tuple[int, int]] = []
-    package.import_registration(target, path, progress=lambda d, t: seen.append((d, t)))
+    target.packages.import_(IMPORTER, path, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1][0] == seen[-1][1] > len(big)
     assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:], strict=False))
 
@@ -401,15 +409,15 @@ def test_export_refuses_a_damaged_stored_copy(source: Services, tmp_path: Path) 
     blob.chmod(0o644)
     blob.write_bytes(b"%PDF-1.4 otro contenido")
     dest = tmp_path / "danado.secop"
-    with pytest.raises(package.ServiceError, match="dañada"):
-        package.export_registration(source, entity_id, dest)
+    with pytest.raises(ServiceError, match="dañada"):
+        export(source, entity_id, dest)
     assert not dest.exists()
 
 
 def test_manifest_lists_every_part_with_its_hash(exported: tuple[int, Path]) -> None:
     _, path = exported
     manifest, registro, docs = read_package(path)
-    assert manifest["formato"] == package.FORMAT_NAME and manifest["version_formato"] == 1
+    assert manifest["formato"] == FORMAT_NAME and manifest["version_formato"] == 1
     assert manifest["version_app"] and manifest["creado_en"].startswith("2017-01-23")
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
@@ -424,7 +432,7 @@ def test_manifest_lists_every_part_with_its_hash(exported: tuple[int, Path]) -> 
 
 def test_imported_entity_messages_and_access(services: Services, exported: tuple[int, Path]) -> None:
     _, path = exported
-    result = package.import_registration(services, path)
+    result = services.packages.import_(IMPORTER, path)
     with services.db.session() as s:
         rows = {u: a for u, a in s.execute(select(User.usuario, Membership.acceso).join(Membership)
                                            .where(Membership.entity_id == result.entity_id))}

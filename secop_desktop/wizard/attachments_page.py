@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.registration import flow
 from secop_desktop.views.attachments_panel import AttachmentsPanel
 from secop_desktop.wizard.common import TERMINOS, TERMINOS_TITULO, FlowPage, paragraph
@@ -43,9 +44,12 @@ class AttachmentsPage(FlowPage):
         form = self.flow.entity_form()
         key = (entity_id, self.flow.persona_natural, form.obligado_contabilidad)
         if self.panel is None:
+            user = self.wiz.user
+            # The Entidad was created by this signed-in user in the previous step.
+            assert user is not None
             self.panel = AttachmentsPanel(
-                self.wiz.services, owner_entity_id=entity_id, persona_natural=key[1],
-                obligado_contabilidad=key[2], user_id=self.wiz.user.id if self.wiz.user else None,
+                self.wiz.services, SignedIn(user.id, user.usuario, user.nombre), owner_entity_id=entity_id,
+                persona_natural=key[1], obligado_contabilidad=key[2],
                 file_chooser=self.wiz.file_chooser, confirm=self.wiz.confirm)
             self.panel.completeChanged.connect(lambda _: self.completeChanged.emit())
             self.body.insertWidget(0, self.panel, 1)

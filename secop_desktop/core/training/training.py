@@ -30,6 +30,7 @@ from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.documents.service import DocumentService, slots
 from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.entities.service import EntityForm, FinancialYear
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.store.database import Database, head_revision
 from secop_desktop.store.models import (
@@ -372,7 +373,7 @@ def seed(services: Services, *, rng_seed: int = DEFAULT_RNG_SEED, progress: Prog
                 f"Entidad: {entidad}", "Documento de práctica generado para la capacitación.",
                 "No corresponde a una persona ni a una empresa real.",
                 f"Fecha: {clock.now:%d/%m/%Y}"]))
-            docs.attach(tipo, source, entity_id=entity_id, user_id=user_id)
+            docs.attach(SignedIn(user_id, ""), tipo, source, entity_id=entity_id)
 
         # Administrators: each registers and creates accounts, as section V of the guide.
         admins = [user() for _ in range(6)]
