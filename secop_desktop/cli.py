@@ -281,7 +281,7 @@ def _cmd_importar(args: argparse.Namespace, out: IO[str]) -> int:
                       "Solicitud de acceso solo si usa --solicitar-acceso.", file=out)
             print("Vista previa: el paquete es válido; no se guardó nada.", file=out)
             return OK
-        # import_registration checks everything again itself; no separate preview pass is needed.
+        # import_ checks everything again itself; no separate preview pass is needed.
         progress = TerminalProgress("Importando")
         try:
             result = services.packages.import_(actor, args.archivo, progress,
