@@ -248,7 +248,7 @@ def _cmd_reiniciar(args: argparse.Namespace, out: IO[str], confirm: Callable[[st
 
 
 def _cmd_exportar(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> int:
-    from secop_desktop.core.packages import package
+    from secop_desktop.core.packages.format import SUFFIX
 
     usuario, contrasena = _credentials(args, ask)
     services = _open_services(args)
@@ -258,11 +258,11 @@ def _cmd_exportar(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> in
         # The same check the Exportar registro dialog relies on: administrators of the Entidad only.
         services.access.check_admin(actor, entity.id)
         dest: Path = args.archivo
-        if dest.suffix.lower() != package.SUFFIX:
-            dest = dest.with_name(dest.name + package.SUFFIX)
+        if dest.suffix.lower() != SUFFIX:
+            dest = dest.with_name(dest.name + SUFFIX)
         progress = TerminalProgress("Exportando")
         try:
-            result = package.export_registration(services, entity.id, dest, progress=progress)
+            result = services.packages.export(actor, entity.id, dest, progress)
         finally:
             progress.finish()
     finally:
@@ -288,18 +288,18 @@ def _print_preview(preview: Any, out: IO[str]) -> None:
 
 
 def _cmd_importar(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> int:
-    from secop_desktop.core.packages import package
+    from secop_desktop.core.packages.format import EntityExists
 
     usuario, contrasena = _credentials(args, ask)
     services = _open_services(args)
     try:
         # Any active user may bring a registration in (as anyone may register an Entidad); the package
         # says which users it links, and an existing Entidad only gets a Solicitud de acceso.
-        services.users.sign_in(usuario, contrasena)
+        actor = services.users.sign_in(usuario, contrasena)
         if args.vista_previa:
             progress = TerminalProgress("Validando")
             try:
-                preview = package.preview(services, args.archivo, progress=progress)
+                preview = services.packages.preview(actor, args.archivo, progress)
             finally:
                 progress.finish()
             _print_preview(preview, out)
@@ -308,12 +308,12 @@ def _cmd_importar(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> in
                       "Solicitud de acceso solo si usa --solicitar-acceso.", file=out)
             print("Vista previa: el paquete es válido; no se guardó nada.", file=out)
             return OK
-        # import_registration checks everything again itself; no separate preview pass is needed.
+        # import_ checks everything again itself; no separate preview pass is needed.
         progress = TerminalProgress("Importando")
         try:
-            result = package.import_registration(services, args.archivo, solicitar_acceso=args.solicitar_acceso,
-                                                 progress=progress)
-        except package.EntityExists as exc:
+            result = services.packages.import_(actor, args.archivo, progress,
+                                               solicitar_acceso=args.solicitar_acceso)
+        except EntityExists as exc:
             raise Refused(f"{exc.message} No se importó nada; use --solicitar-acceso.") from exc
         finally:
             progress.finish()

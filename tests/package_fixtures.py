@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from secop_desktop.core.documents.service import DocumentService
-from secop_desktop.core.packages.package import DOC_PREFIX, FORMAT_NAME, FORMAT_VERSION, MANIFEST, REGISTRO
+from secop_desktop.core.identity import SignedIn
+from secop_desktop.core.packages.format import DOC_PREFIX, FORMAT_NAME, FORMAT_VERSION, MANIFEST, REGISTRO, ExportResult
 from secop_desktop.core.services import Services
 from secop_desktop.core.training.training import sample_pdf
-from secop_desktop.store.models import AreaInteres, Base
+from secop_desktop.store.models import AreaInteres, Base, Membership
 from tests.conftest import active_user, as_actor
 from tests.factories import company_form
 
@@ -37,16 +37,31 @@ def seed_registration(services: Services, folder: Path, *, nit: str = "800111202
     if proveedor:
         pid = active_user(services, proveedor, nombre="Leonardo Neira", correo=f"{proveedor}@example.com")
         services.entities.request_access(as_actor(services, pid), entity.id)
-    docs = DocumentService(services)
+    admin_actor = as_actor(services, admin_id)
     folder.mkdir(parents=True, exist_ok=True)
     for tipo, name in DOCUMENT_NAMES.items():
         path = folder / name
         content = big if (big is not None and tipo == "experiencia") else sample_pdf(name, [f"NIT {nit}", tipo])
         path.write_bytes(content)
-        docs.attach(tipo, path, entity_id=entity.id, user_id=admin_id)
+        services.documents.attach(admin_actor, tipo, path, entity_id=entity.id)
     with services.db.session() as s:
         s.add(AreaInteres(entity_id=entity.id, codigo="72141000", nombre="Construcción de infraestructura"))
     return entity.id
+
+
+def admin_of(services: Services, entity_id: int) -> SignedIn:
+    """The first administrator of the Entidad, signed in."""
+    with services.db.session() as s:
+        user_id = s.scalars(select(Membership.user_id).where(Membership.entity_id == entity_id,
+                                                             Membership.es_administrador.is_(True))
+                            .order_by(Membership.id)).first()
+    assert user_id is not None
+    return as_actor(services, user_id)
+
+
+def export(services: Services, entity_id: int, dest: Path, **kwargs: Any) -> ExportResult:
+    """Exportar registro as the Entidad's administrator."""
+    return services.packages.export(admin_of(services, entity_id), entity_id, dest, **kwargs)
 
 
 def counts(services: Services) -> dict[str, int]:

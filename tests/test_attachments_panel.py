@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from secop_desktop.core.documents.file_policy import check_file, printable_name
 from secop_desktop.core.documents.service import DocumentService
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
-from secop_desktop.store.models import Document
+from secop_desktop.store.models import Document, Membership
 from secop_desktop.views import attachments_panel
 from secop_desktop.views.attachments_panel import AttachmentsPanel
 from tests.conftest import active_user, as_actor
@@ -86,15 +87,29 @@ class Confirm:
         return self.answer
 
 
+def owner_of(sv: Services) -> tuple[SignedIn, int]:
+    """An Entidad and its administrator, made once per store (the registration leaves them so)."""
+    with sv.db.session() as s:
+        existing = s.execute(select(Membership.user_id, Membership.entity_id)
+                             .where(Membership.es_administrador.is_(True)).order_by(Membership.id)).first()
+    if existing is not None:
+        return as_actor(sv, existing[0]), existing[1]
+    user = active_user(sv)
+    return as_actor(sv, user), sv.entities.create(as_actor(sv, user), company_form()).id
+
+
 class Harness:
-    def __init__(self, qtbot: QtBot, sv: Services, **kwargs: object) -> None:
+    def __init__(self, qtbot: QtBot, sv: Services, actor: SignedIn | None = None, **kwargs: object) -> None:
         self.qtbot = qtbot
         self.sv = sv
         self.chooser = Chooser()
         self.confirm = Confirm()
-        if "draft_id" not in kwargs and "owner_entity_id" not in kwargs:
-            kwargs["draft_id"] = sv.drafts.save("agente", None, "anexar_documentos", {})
-        self.panel = AttachmentsPanel(sv, file_chooser=self.chooser, confirm=self.confirm, **kwargs)  # type: ignore[arg-type]
+        admin, entity_id = owner_of(sv)
+        self.actor = actor or admin
+        kwargs.setdefault("owner_entity_id", entity_id)
+        self.entity_id = int(kwargs["owner_entity_id"])  # type: ignore[call-overload]
+        self.panel = AttachmentsPanel(sv, self.actor, file_chooser=self.chooser, confirm=self.confirm,
+                                      **kwargs)  # type: ignore[arg-type]
         qtbot.addWidget(self.panel)
         self.panel.resize(1100, 850)
         self.panel.show()
@@ -312,40 +327,33 @@ def test_dialog_cancelled_does_nothing(h: Harness) -> None:
     assert h.chooser.calls == 1 and not h.panel.is_busy() and rows_in_db(h.sv) == []
 
 
-def test_set_owner_moves_the_drafts_documents_to_the_entity(qtbot: QtBot, sqlite_services: Services,
-                                                             tmp_path: Path) -> None:
-    user = active_user(sqlite_services)
-    harness = Harness(qtbot, sqlite_services, user_id=user)
+def test_set_owner_shows_another_entity_and_a_running_copy_keeps_its_own(
+        qtbot: QtBot, sqlite_services: Services, tmp_path: Path) -> None:
+    harness = Harness(qtbot, sqlite_services)
+    first = harness.entity_id
     harness.attach("Experiencia", write(tmp_path / "exp.pdf"))
-    entity = sqlite_services.entities.create(as_actor(sqlite_services, user), company_form()).id
-    harness.panel.set_owner(entity)
-    assert [d.nombre_original for d in DocumentService(sqlite_services).list(entity_id=entity)] == ["exp.pdf"]
-    assert label(harness.panel, "Experiencia", "Nombre del documento") == "exp.pdf"
-    harness.attach("RUP", write(tmp_path / "RUP.pdf", PDF + b"rup"))
-    assert {(d.tipo, d.entity_id, d.draft_id, d.anexado_por_id) for d in rows_in_db(sqlite_services)} == {
-        ("experiencia", entity, None, user), ("rup", entity, None, user)}
-
-
-def test_set_owner_during_a_copy_still_moves_that_document(qtbot: QtBot, sqlite_services: Services,
-                                                           tmp_path: Path) -> None:
-    user = active_user(sqlite_services)
-    harness = Harness(qtbot, sqlite_services, user_id=user)
+    second = sqlite_services.entities.create(harness.actor.user_id, company_form(nit="900373913",
+                                                                                nombre="Otra empresa")).id
     harness.panel.documents = DocumentService(sqlite_services, chunk_size=64 * 1024)
-    entity = sqlite_services.entities.create(as_actor(sqlite_services, user), company_form()).id
-    harness.attach("Experiencia", big_file(tmp_path / "exp.pdf", 16 << 20), wait=False)
-    harness.panel.set_owner(entity)
+    harness.attach("RUP", big_file(tmp_path / "RUP.pdf", 16 << 20), wait=False)
+    harness.panel.set_owner(second)
     assert harness.panel.is_busy() and not harness.panel.is_complete()
     harness.wait_idle()
-    assert [(d.tipo, d.entity_id, d.draft_id) for d in rows_in_db(sqlite_services)] == [
-        ("experiencia", entity, None)]
-    assert label(harness.panel, "Experiencia", "Nombre del documento") == "exp.pdf"
+    assert label(harness.panel, "Experiencia", "Nombre del documento") == "Falta el documento"
+    assert label(harness.panel, "RUP", "Nombre del documento") == "Falta el documento"
+    assert sorted((d.tipo, d.entity_id, d.anexado_por_id) for d in rows_in_db(sqlite_services)) == [
+        ("experiencia", first, harness.actor.user_id), ("rup", first, harness.actor.user_id)]
 
 
-def test_panel_without_owner_explains(qtbot: QtBot, sqlite_services: Services, tmp_path: Path) -> None:
-    harness = Harness(qtbot, sqlite_services, owner_entity_id=None, draft_id=None)
+def test_panel_for_somebody_without_access_explains_and_stores_nothing(qtbot: QtBot, sqlite_services: Services,
+                                                                       tmp_path: Path) -> None:
+    owner_of(sqlite_services)
+    stranger = as_actor(sqlite_services, active_user(sqlite_services, "otra.persona", correo="otra@example.com"))
+    harness = Harness(qtbot, sqlite_services, stranger)
+    assert message(harness.panel) == "Usted no tiene acceso a la cuenta de esta Entidad."
     harness.attach("RUP", write(tmp_path / "RUP.pdf"))
-    assert message(harness.panel) == "No hay una entidad ni un registro en curso a los que anexar documentos."
-    assert stored_files(sqlite_services) == []
+    assert message(harness.panel) == "Usted no tiene acceso a la cuenta de esta Entidad."
+    assert rows_in_db(sqlite_services) == [] and stored_files(sqlite_services) == []
 
 
 # -- the hostile corpus -------------------------------------------------------------------------

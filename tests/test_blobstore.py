@@ -235,6 +235,35 @@ def test_clean_orphans_spares_a_copy_in_progress(tmp_path: Path, store: BlobStor
     assert store.exists(blob.sha256)
 
 
+def test_leftovers_younger_than_the_cutoff_are_spared(tmp_path: Path, store: BlobStore) -> None:
+    import time
+
+    old = store.store(_source(tmp_path, b"viejo sin fila"))
+    young = store.store(_source(tmp_path, b"recien copiado"))
+    tmp = store.root / blobstore.TMP_DIR
+    (tmp / "tmp-viejo.part").write_bytes(b"mitad")
+    (tmp / "tmp-nuevo.part").write_bytes(b"mitad")
+    past = time.time() - 7200
+    for path in (store.path_for(old.sha256), tmp / "tmp-viejo.part"):
+        os.utime(path, (past, past))
+    removed = store.remove_leftovers([], older_than=time.time() - 3600)
+    assert (removed.temporales, removed.blobs) == (1, 1)
+    assert not store.exists(old.sha256) and store.exists(young.sha256) and (tmp / "tmp-nuevo.part").exists()
+
+
+def test_storing_known_content_again_refreshes_its_time(tmp_path: Path, store: BlobStore) -> None:
+    """Another process's start-up cleaning must not take a blob being attached again for an old orphan."""
+    import time
+
+    blob = store.store(_source(tmp_path, b"mismo contenido"))
+    past = time.time() - 7200
+    os.utime(store.path_for(blob.sha256), (past, past))
+    again = store.store(_source(tmp_path, b"mismo contenido", "copia.pdf"))
+    assert again == blob
+    assert store.path_for(blob.sha256).stat().st_mtime > time.time() - 60
+    assert store.remove_leftovers([], older_than=time.time() - 3600).blobs == 0
+
+
 def test_clean_orphans_on_missing_root(tmp_path: Path) -> None:
     assert BlobStore(tmp_path / "nada").clean_orphans([]) == 0
 

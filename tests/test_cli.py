@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from secop_desktop import cli, paths
 from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.core.packages import package
+from secop_desktop.core.packages.format import SUFFIX
 from secop_desktop.core.services import Services
 from secop_desktop.core.training import training
 from secop_desktop.store.models import AuditEntry, Entity, Membership, User
@@ -328,7 +328,7 @@ def test_importar_missing_file_is_refused(tmp_path: Path) -> None:
     sv.close()
     code, _, err = run("importar", str(tmp_path / "no-existe.secop"), "--como", "agente_mesa", ask=PASSWORD)
     assert code == 1 and "no existe" in err
-    assert package.SUFFIX == ".secop"
+    assert SUFFIX == ".secop"
 
 
 def test_the_cli_goes_through_the_services_only() -> None:

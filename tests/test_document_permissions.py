@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied
-from secop_desktop.store.models import Document
+from secop_desktop.store.models import Document, Membership
+from secop_desktop.vocab import Acceso
 from tests.conftest import active_user, as_actor
 from tests.factories import company_form
 
@@ -22,14 +23,18 @@ def test_proveedor_cannot_attach_or_delete(services: Services, tmp_path: Path) -
     pdf = tmp_path / "RUP.pdf"
     pdf.write_bytes(b"%PDF-1.7\n" + b"x" * 2048)
 
+    with pytest.raises(PermissionDenied, match="no tiene acceso"):  # still Pendiente
+        services.documents.attach(as_actor(services, proveedor), "rup", pdf, entity_id=entity)
+    with services.db.session() as s:
+        s.scalars(select(Membership).where(Membership.user_id == proveedor)).one().acceso = Acceso.ACEPTADO.value
     with pytest.raises(PermissionDenied, match="Solo un administrador"):
-        services.documents.attach("rup", pdf, entity_id=entity, user_id=proveedor)
+        services.documents.attach(as_actor(services, proveedor), "rup", pdf, entity_id=entity)
     with services.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Document)) == 0
 
-    doc = services.documents.attach("rup", pdf, entity_id=entity, user_id=admin)
+    doc = services.documents.attach(as_actor(services, admin), "rup", pdf, entity_id=entity)
     with pytest.raises(PermissionDenied):
-        services.documents.delete(doc.id, user_id=proveedor)
-    assert [d.id for d in services.documents.list(entity_id=entity)] == [doc.id]
-    services.documents.delete(doc.id, user_id=admin)
-    assert services.documents.list(entity_id=entity) == []
+        services.documents.delete(as_actor(services, proveedor), doc.id)
+    assert [d.id for d in services.documents.list(as_actor(services, admin), entity)] == [doc.id]
+    services.documents.delete(as_actor(services, admin), doc.id)
+    assert services.documents.list(as_actor(services, admin), entity) == []

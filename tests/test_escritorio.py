@@ -285,7 +285,8 @@ def test_biblioteca_de_documentos_shows_the_accounts_documents(
         escritorio: Callable[..., Escritorio]) -> None:
     source = tmp_path / "CERTIFICADO DE EXPERIENCIA.pdf"
     source.write_bytes(b"%PDF-1.7\n" + b"experiencia " * 200)
-    sqlite_services.documents.attach("experiencia", source, entity_id=account.entity_id, user_id=account.admin_id)
+    sqlite_services.documents.attach(as_actor(sqlite_services, account.admin_id), "experiencia", source,
+                                     entity_id=account.entity_id)
     window = escritorio(account.admin_id, file_chooser=lambda: None)
     menu(window, "Biblioteca de documentos").trigger()
     panel = window.findChild(AttachmentsPanel)

@@ -13,8 +13,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.core.documents.service import DocumentService
-from secop_desktop.core.packages import package
+from secop_desktop.core.identity import System
 from secop_desktop.core.registration import flow
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
@@ -25,7 +24,7 @@ from secop_desktop.views.qt_app import application
 from secop_desktop.views.start_window import ForgotPasswordDialog, StartWindow
 from tests.conftest import FakeClock, active_user, as_actor
 from tests.factories import company_form
-from tests.package_fixtures import seed_registration
+from tests.package_fixtures import export, seed_registration
 from tests.wizard_fixtures import by_name, click, error_beside, field, type_in, wizard_button
 
 NUEVA = "Nueva2024clave"
@@ -146,8 +145,8 @@ def origen(tmp_path: Path, clock: FakeClock) -> Iterator[Services]:
 def test_imported_user_without_an_answer_resets_with_the_code_of_the_import(
         qtbot: QtBot, sqlite_services: Services, origen: Services, tmp_path: Path) -> None:
     entity_id = seed_registration(origen, tmp_path / "archivos")
-    path = package.export_registration(origen, entity_id, tmp_path / "registro.secop").path
-    package.import_registration(sqlite_services, path)
+    path = export(origen, entity_id, tmp_path / "registro.secop").path
+    sqlite_services.packages.import_(System("prueba"), path)
     with sqlite_services.db.session() as s:
         uid = s.scalars(select(User.id).where(User.usuario == "leonardo.neira")).one()
         activation = next(m.enlace for m in outbox.inbox(s, uid) if m.clase == "activacion")
@@ -267,8 +266,8 @@ def test_attachments_page_buttons_do_not_share_mnemonics(qtbot: QtBot, sqlite_se
     # One document stored (straight through the service: no copy thread needed for this check) so that
     # Abrir and Borrar documento are shown as well.
     pdf = write_pdfs(tmp_path / "rup", 1)[0]
-    DocumentService(sqlite_services).attach("rup", pdf, entity_id=int(wizard.flow.data["entity_id"]),
-                                            user_id=wizard.flow.actor.user_id if wizard.flow.actor else None)
+    assert wizard.flow.actor is not None
+    sqlite_services.documents.attach(wizard.flow.actor, "rup", pdf, entity_id=int(wizard.flow.data["entity_id"]))
     panel.refresh()
     first = next(b for b in panel.findChildren(QPushButton)
                  if b.text().replace("&", "") == "Anexar documento" and b.isVisible())

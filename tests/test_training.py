@@ -125,7 +125,7 @@ def test_reset_restores_exactly_the_seeded_state(practice: Services, tmp_path: P
     # A class's worth of changes: users, an entity with documents, decisions, messages read.
     uid = new_active_user(practice)
     record = practice.entities.create(as_actor(practice, uid), company_form(nombre="Aprendices Unidos S.A.S.", nit="901234567"))
-    DocumentService(practice).attach("rup", pdf(tmp_path, "RUP nuevo.pdf"), entity_id=record.id, user_id=uid)
+    practice.documents.attach(as_actor(practice, uid), "rup", pdf(tmp_path, "RUP nuevo.pdf"), entity_id=record.id)
     admin = practice.users.login(seed.administrador, training.PASSWORD)
     practice.access.apply(as_actor(practice, admin.id), seed.entidad_principal_id, Accion.ACEPTAR, [seed.pendientes[0]])
     with practice.db.session() as s:
@@ -173,9 +173,9 @@ def test_exercise_persona_natural_ticks_step_by_step(practice: Services, tmp_pat
     docs = DocumentService(practice)
     mandatory = [x.tipo for x in slots(True, record.form.obligado_contabilidad) if x.obligatorio]
     for tipo in mandatory[:-1]:
-        docs.attach(tipo, pdf(tmp_path, f"{tipo}.pdf"), entity_id=record.id, user_id=reg.id)
+        docs.attach(as_actor(practice, reg.id), tipo, pdf(tmp_path, f"{tipo}.pdf"), entity_id=record.id)
         assert ticks(practice, "persona_natural")[4] is False
-    docs.attach(mandatory[-1], pdf(tmp_path, "ultimo.pdf"), entity_id=record.id, user_id=reg.id)
+    docs.attach(as_actor(practice, reg.id), mandatory[-1], pdf(tmp_path, "ultimo.pdf"), entity_id=record.id)
     assert ticks(practice, "persona_natural") == [True] * 5
 
 
@@ -184,8 +184,8 @@ def test_exercise_empresa_ticks_only_for_a_new_company(practice: Services, tmp_p
     assert ticks(practice, "empresa") == [False] * 4
     admin = practice.users.login(seed.administrador, training.PASSWORD)
     # Attaching to a seeded account proves nothing about this exercise.
-    DocumentService(practice).attach("rup", pdf(tmp_path, "RUP.pdf"), entity_id=seed.entidad_principal_id,
-                                     user_id=admin.id)
+    practice.documents.attach(as_actor(practice, admin.id), "rup", pdf(tmp_path, "RUP.pdf"),
+                              entity_id=seed.entidad_principal_id)
     assert ticks(practice, "empresa") == [False] * 4
     record = practice.entities.create(as_actor(practice, admin.id), company_form(nombre="Empresa Nueva S.A.S.", nit="901000002",
                                                              financials=[]))
@@ -196,9 +196,9 @@ def test_exercise_empresa_ticks_only_for_a_new_company(practice: Services, tmp_p
     assert ticks(practice, "empresa") == [True, True, False, False]
     docs = DocumentService(practice)
     for tipo in ("capacidad_financiera", "experiencia", "estados_financieros", "existencia_representacion"):
-        docs.attach(tipo, pdf(tmp_path, f"{tipo}.pdf"), entity_id=record.id, user_id=admin.id)
+        docs.attach(as_actor(practice, admin.id), tipo, pdf(tmp_path, f"{tipo}.pdf"), entity_id=record.id)
     assert ticks(practice, "empresa") == [True, True, True, False]
-    docs.attach("rup", pdf(tmp_path, "rup.pdf"), entity_id=record.id, user_id=admin.id)
+    docs.attach(as_actor(practice, admin.id), "rup", pdf(tmp_path, "rup.pdf"), entity_id=record.id)
     assert ticks(practice, "empresa") == [True] * 4
 
 

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from secop_desktop.core.access.service import Accion
+from secop_desktop.core.identity import System
 from secop_desktop.core.services import Services
 from secop_desktop.core.training import training
 from secop_desktop.store.models import Document, Entity
@@ -20,8 +21,8 @@ from secop_desktop.views.escritorio import Escritorio
 from secop_desktop.views.package_dialogs import ExportDialog, ImportDialog
 from secop_desktop.views.start_window import StartWindow
 from secop_desktop.views.training import TITLE_PREFIX, TrainingBanner, TrainingMode
-from tests.conftest import as_actor
-from tests.package_fixtures import blob_files, counts, seed_registration
+from tests.conftest import active_user, as_actor
+from tests.package_fixtures import admin_of, blob_files, counts, seed_registration
 from tests.training_fixtures import practice, seeded_folder  # noqa: F401 - fixtures
 
 LEFT = Qt.MouseButton.LeftButton
@@ -151,9 +152,8 @@ def test_export_then_import_through_the_dialogs(qtbot: QtBot, sqlite_services: S
     entity_id = seed_registration(sqlite_services, tmp_path / "archivos")
     dest = tmp_path / "salida" / "registro"
     pdf = tmp_path / "salida" / "resumen.pdf"
-    admin = sqlite_services.users.sign_in("victor_2018", "Secop2018x")
-    export = ExportDialog(sqlite_services, [(entity_id, "H&H Asociados")], actor=admin, choose_path=lambda: dest,
-                          choose_pdf=lambda: pdf)
+    export = ExportDialog(sqlite_services, admin_of(sqlite_services, entity_id), [(entity_id, "H&H Asociados")],
+                          choose_path=lambda: dest, choose_pdf=lambda: pdf)
     qtbot.addWidget(export)
     export.show()
     assert by_name(export, QLineEdit, "Archivo").text().endswith("registro-800111202.secop")
@@ -168,7 +168,9 @@ def test_export_then_import_through_the_dialogs(qtbot: QtBot, sqlite_services: S
     qtbot.mouseClick(by_name(export, QPushButton, "Resumen en PDF…"), LEFT)
     assert pdf.read_bytes().startswith(b"%PDF") and "Resumen guardado" in export.message.text()
 
-    dialog = ImportDialog(target, choose_path=lambda: package_path)
+    # At the Mesa de servicio an agent signs in with their own account to import.
+    agente = as_actor(target, active_user(target, "agente.mesa", correo="mesa@example.com"))
+    dialog = ImportDialog(target, agente, choose_path=lambda: package_path)
     qtbot.addWidget(dialog)
     dialog.show()
     importar = by_name(dialog, QPushButton, "Importar registro")
@@ -205,7 +207,7 @@ def test_export_then_import_through_the_dialogs(qtbot: QtBot, sqlite_services: S
 def test_import_dialog_shows_a_refusal_and_stores_nothing(qtbot: QtBot, target: Services, tmp_path: Path) -> None:
     bad = tmp_path / "malo.secop"
     bad.write_bytes(b"PK\x03\x04 esto no es un paquete")
-    dialog = ImportDialog(target, choose_path=lambda: bad)
+    dialog = ImportDialog(target, System("prueba"), choose_path=lambda: bad)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.mouseClick(by_name(dialog, QPushButton, "Examinar…"), LEFT)
@@ -220,8 +222,8 @@ def test_export_can_be_cancelled_midway(qtbot: QtBot, sqlite_services: Services,
     big = b"%PDF-1.4\n" + random.Random(7).randbytes(48 << 20).hex().encode()
     entity_id = seed_registration(sqlite_services, tmp_path / "archivos", big=big)
     dest = tmp_path / "grande.secop"
-    admin = sqlite_services.users.sign_in("victor_2018", "Secop2018x")
-    dialog = ExportDialog(sqlite_services, [(entity_id, "H&H Asociados")], actor=admin, choose_path=lambda: dest)
+    dialog = ExportDialog(sqlite_services, admin_of(sqlite_services, entity_id), [(entity_id, "H&H Asociados")],
+                          choose_path=lambda: dest)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.mouseClick(by_name(dialog, QPushButton, "Examinar…"), LEFT)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -27,15 +26,16 @@ from secop_desktop.core.documents.file_policy import format_size, printable_name
 from secop_desktop.core.documents.service import (
     RECOMENDACIONES,
     RECOMENDACIONES_TITULO,
-    CopyCancelled,
     DocumentInfo,
     DocumentService,
     Slot,
     all_slots,
     slots,
 )
+from secop_desktop.core.identity import Actor
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
+from secop_desktop.views.jobs import Job
 
 FALTA = "Falta el documento"
 INSTRUCCIONES = (
@@ -65,49 +65,6 @@ def _cell(widget: QWidget, column: int) -> QWidget:
     if column in _WIDTHS:
         widget.setFixedWidth(_WIDTHS[column])
     return widget
-
-
-class _CopySignals(QObject):
-    # Each carries the slot's tipo so the panel connects bound methods (queued to the GUI thread).
-    progress = Signal(str, int)  # percent
-    finished = Signal(str, object)  # DocumentInfo
-    failed = Signal(str, str)
-    cancelled = Signal(str)
-
-
-class _CopyTask:
-    """One copy in a pool thread; reports through queued signals, stops when cancel is set."""
-
-    def __init__(self, tipo: str, run: Callable[..., DocumentInfo], source: Path) -> None:
-        self.tipo = tipo
-        self.signals = _CopySignals()
-        self.cancel = threading.Event()
-        self.source = source
-        self.for_draft = False
-        self._run = run
-        self._last_percent = -1
-
-    def _progress(self, done: int, total: int) -> None:
-        percent = 100 if total <= 0 or done >= total else done * 100 // total
-        # One signal per percent: a 1 GiB file would otherwise queue a thousand of them.
-        if percent != self._last_percent:
-            self._last_percent = percent
-            self.signals.progress.emit(self.tipo, percent)
-
-    def __call__(self) -> None:
-        try:
-            info = self._run(progress=self._progress, cancelled=self.cancel.is_set)
-        except CopyCancelled:
-            self.signals.cancelled.emit(self.tipo)
-        except ServiceError as exc:
-            self.signals.failed.emit(self.tipo, exc.message)
-        except Exception as exc:  # noqa: BLE001 - the GUI must hear about any failure of the copy
-            self.signals.failed.emit(
-                self.tipo,
-                f"No se pudo anexar «{printable_name(self.source.name)}»: error inesperado ({exc})."
-            )
-        else:
-            self.signals.finished.emit(self.tipo, info)
 
 
 class _SlotRow(QFrame):
@@ -236,29 +193,28 @@ class AttachmentsPanel(QWidget):
     def __init__(
         self,
         services: Services,
+        actor: Actor,
         *,
-        owner_entity_id: int | None = None,
-        draft_id: int | None = None,
+        owner_entity_id: int,
         persona_natural: bool = False,
         obligado_contabilidad: bool = True,
-        user_id: int | None = None,
         file_chooser: Callable[[], Path | None] | None = None,
         confirm: Callable[[str], bool] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
-        # A Services bundle that already carries the document service is reused (one lock, one limit).
-        self.documents: DocumentService = getattr(services, "documents", None) or DocumentService(services)
+        self.documents: DocumentService = services.documents
+        self.actor = actor
         self._entity_id = owner_entity_id
-        self._draft_id = draft_id
         self._persona_natural = persona_natural
         self._obligado = obligado_contabilidad
-        self._user_id = user_id
         self._choose = file_chooser or self._choose_with_dialog
         self._confirm = confirm or self._confirm_with_box
         self._docs: dict[str, DocumentInfo] = {}
-        self._tasks: dict[str, _CopyTask] = {}
+        self._tasks: dict[str, Job] = {}
+        self._sources: dict[str, Path] = {}
+        self._last_jobs: dict[str, Job] = {}
         self._complete = False
 
         self.setObjectName("attachmentsPanel")
@@ -339,15 +295,8 @@ class AttachmentsPanel(QWidget):
         return bool(self._tasks)
 
     def set_owner(self, entity_id: int) -> None:
-        """The entity now exists: the registration's documents become its documents."""
-        if self._draft_id is not None and self._entity_id is None:
-            self.documents.reassign_draft(self._draft_id, entity_id, user_id=self._user_id)
+        """Shows another Entidad's documents (copies still running finish into the Entidad they started for)."""
         self._entity_id = entity_id
-        self.refresh()
-
-    def set_draft(self, draft_id: int) -> None:
-        """The registration got saved as a draft: documents attached from now on belong to it."""
-        self._draft_id = draft_id
         self.refresh()
 
     def set_variant(self, persona_natural: bool, obligado_contabilidad: bool) -> None:
@@ -365,7 +314,11 @@ class AttachmentsPanel(QWidget):
 
     def refresh(self, *, emit: bool = True) -> None:
         """Reloads the documents from the database and updates rows, help text and completeness."""
-        docs = self.documents.list(self._entity_id, self._draft_id)
+        try:
+            docs = self.documents.list(self.actor, self._entity_id)
+        except ServiceError as exc:
+            docs = []
+            self._say(exc.message, error=True)
         self._docs = {d.tipo: d for d in docs}
         for tipo, row in self._rows.items():
             row.set_document(self._docs.get(tipo))
@@ -434,33 +387,33 @@ class AttachmentsPanel(QWidget):
         row = self._rows[tipo]
 
         # The owner is fixed when the copy starts; the worker never reads the panel's state.
-        service, entity_id, draft_id, user_id = self.documents, self._entity_id, self._draft_id, self._user_id
+        service, actor, entity_id = self.documents, self.actor, self._entity_id
 
-        def run(**callbacks: object) -> DocumentInfo:
-            return service.attach(tipo, source, entity_id=entity_id, draft_id=draft_id,
-                                  user_id=user_id, **callbacks)  # type: ignore[arg-type]
+        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> DocumentInfo:
+            return service.attach(actor, tipo, source, entity_id=entity_id, progress=progress, cancelled=cancelled)
 
-        task = _CopyTask(tipo, run, source)
-        task.for_draft = entity_id is None and draft_id is not None
-        task.signals.progress.connect(self._progressed)
-        task.signals.finished.connect(self._copied)
-        task.signals.failed.connect(self._failed)
-        task.signals.cancelled.connect(self._cancelled)
-        self._tasks[tipo] = task
+        job = Job(work, name="anexar documento")
+        job.signals.progress.connect(lambda percent, t=tipo: self._progressed(t, percent))
+        job.signals.finished.connect(lambda info, t=tipo: self._copied(t, info))
+        job.signals.failed.connect(lambda message, t=tipo: self._failed(t, message))
+        job.signals.cancelled.connect(lambda t=tipo: self._cancelled(t))
+        self._tasks[tipo] = job
+        self._sources[tipo] = source
         row.set_busy(True, source.name)
         self._update_completeness(True)
-        QThreadPool.globalInstance().start(task)
+        job.start()
 
     def _progressed(self, tipo: str, percent: int) -> None:
         if tipo in self._tasks:
             self._rows[tipo].progreso.setValue(percent)
 
     def _finish(self, tipo: str) -> None:
-        task = self._tasks.pop(tipo, None)
+        job = self._tasks.pop(tipo, None)
+        if job is not None:
+            # Its thread may still be returning from run(): keep the Python object alive until the next copy.
+            self._last_jobs[tipo] = job
+        self._sources.pop(tipo, None)
         self._rows[tipo].set_busy(False)
-        if task is not None and task.for_draft and self._entity_id is not None and self._draft_id is not None:
-            # set_owner ran while this copy was going to the draft: move the document along.
-            self.documents.reassign_draft(self._draft_id, self._entity_id, user_id=self._user_id)
         self.refresh()
 
     def _copied(self, tipo: str, info: DocumentInfo) -> None:
@@ -472,8 +425,8 @@ class AttachmentsPanel(QWidget):
         self._say(message, error=True)
 
     def _cancelled(self, tipo: str) -> None:
-        task = self._tasks.get(tipo)
-        name = printable_name(task.source.name) if task else ""
+        source = self._sources.get(tipo)
+        name = printable_name(source.name) if source is not None else ""
         self._finish(tipo)
         self._say(f"Se canceló la copia de «{name}». No se anexó el documento.", error=False)
 
@@ -492,7 +445,7 @@ class AttachmentsPanel(QWidget):
                              f"({slot_name})?"):
             return
         try:
-            self.documents.delete(info.id, user_id=self._user_id)
+            self.documents.delete(self.actor, info.id)
         except ServiceError as exc:
             self._say(exc.message, error=True)
         else:

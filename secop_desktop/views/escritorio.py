@@ -310,6 +310,7 @@ class Escritorio(QMainWindow):
         return page
 
     def _biblioteca(self, cuenta: Cuenta) -> QWidget:
+        from secop_desktop.core.identity import SignedIn
         from secop_desktop.views.attachments_panel import AttachmentsPanel
 
         record = self.services.entities.get(self.actor, cuenta.entity_id)
@@ -319,9 +320,10 @@ class Escritorio(QMainWindow):
         kwargs: dict[str, object] = {}
         if self.file_chooser is not None:
             kwargs["file_chooser"] = self.file_chooser
-        panel = AttachmentsPanel(self.services, owner_entity_id=cuenta.entity_id,
+        actor = SignedIn(self.user.id, self.user.usuario, self.user.nombre)
+        panel = AttachmentsPanel(self.services, actor, owner_entity_id=cuenta.entity_id,
                                  persona_natural=record.persona_natural,
-                                 obligado_contabilidad=record.form.obligado_contabilidad, user_id=self.actor.user_id,
+                                 obligado_contabilidad=record.form.obligado_contabilidad,
                                  confirm=self.confirm, **kwargs)  # type: ignore[arg-type]
         if not cuenta.es_administrador:
             note = QLabel("Solo los administradores de la cuenta pueden anexar o borrar documentos.")

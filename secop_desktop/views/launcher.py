@@ -99,28 +99,35 @@ def add_configuracion_menu(window: QMainWindow, services: Services) -> None:
 
 
 def add_registro_menu(window: QMainWindow, services: Services, user: UserInfo | None = None) -> None:
-    """Menu "Registro": Importar registro (help desk) and, for a signed-in user, Exportar registro."""
+    """Menu "Registro": Importar registro and Exportar registro, for a signed-in user."""
     from secop_desktop.views.package_dialogs import ExportDialog, ImportDialog
 
+    actor = _signed_in(user) if user is not None else None
     menu = window.menuBar().addMenu("&Registro")
     importar = QAction("&Importar registro…", window)
-    importar.triggered.connect(lambda: ImportDialog(services, parent=window).exec())
+    importar.setEnabled(actor is not None)
+    importar.setToolTip("Entre con su usuario para importar un registro.")
+
+    def open_import() -> None:
+        if actor is not None:
+            ImportDialog(services, actor, parent=window).exec()
+
+    importar.triggered.connect(open_import)
     menu.addAction(importar)
     exportar = QAction("&Exportar registro…", window)
     exportar.setEnabled(user is not None)
     exportar.setToolTip("Entre con su usuario para exportar el registro de sus Entidades.")
 
     def open_export() -> None:
-        if user is None:
+        if actor is None:
             return
-        actor = _signed_in(user)
         entities = [(r.entity_id, r.entidad) for r in services.entities.my_registrations(actor)
                     if r.es_administrador and r.estado == "Aceptado"]
         if not entities:
             QMessageBox.information(window, "Exportar registro",
                                     "Solo el administrador de una Entidad puede exportar su registro.")
             return
-        ExportDialog(services, entities, actor=actor, parent=window).exec()
+        ExportDialog(services, actor, entities, parent=window).exec()
 
     exportar.triggered.connect(open_export)
     menu.addAction(exportar)

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from secop_desktop.core.documents.file_policy import format_size
 from secop_desktop.core.documents.service import all_slots
-from secop_desktop.core.identity import SignedIn
-from secop_desktop.core.packages import package
+from secop_desktop.core.identity import Actor
+from secop_desktop.core.packages.format import SUFFIX, ExportResult, ImportResult, PackagePreview, default_name
 from secop_desktop.core.services import Services
 from secop_desktop.views.jobs import Job
 from secop_desktop.views.widgets.forms import add_row
@@ -117,7 +117,7 @@ class ExportDialog(_JobDialog):
 
     exported = Signal(object)  # ExportResult
 
-    def __init__(self, services: Services, entities: list[tuple[int, str]], *, actor: SignedIn,
+    def __init__(self, services: Services, actor: Actor, entities: list[tuple[int, str]], *,
                  choose_path: ChoosePath | None = None, choose_pdf: ChoosePath | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,8 +162,8 @@ class ExportDialog(_JobDialog):
         entity_id = self.entity_id()
         if entity_id is None:
             return
-        form = self.services.entities.get(self.actor, entity_id).form
-        self.archivo.setText(str(Path.home() / package.default_name(form)))
+        form = self.services.entities.get(entity_id).form
+        self.archivo.setText(str(Path.home() / default_name(form)))
 
     def _browse(self) -> None:
         chosen = self._choose_path() if self._choose_path else _save_dialog(self, self.archivo.text())
@@ -185,16 +185,18 @@ class ExportDialog(_JobDialog):
             self.message.show_error("Escriba o elija el archivo donde se guardará el registro.")
             return
         dest = Path(text)
-        if dest.suffix.lower() != package.SUFFIX:
-            dest = dest.with_name(dest.name + package.SUFFIX)
+        if dest.suffix.lower() != SUFFIX:
+            dest = dest.with_name(dest.name + SUFFIX)
             self.archivo.setText(str(dest))
 
-        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> package.ExportResult:
-            return package.export_registration(self.services, entity_id, dest, progress=progress, cancelled=cancelled)
+        packages, actor = self.services.packages, self.actor
+
+        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> ExportResult:
+            return packages.export(actor, entity_id, dest, progress, cancelled)
 
         self.start(work, self._exported)
 
-    def _exported(self, result: package.ExportResult) -> None:
+    def _exported(self, result: ExportResult) -> None:
         self.message.show_info(f"Registro exportado en {result.path} ({result.documentos} documentos, "
                                f"{format_size(result.tamano)}).")
         self.exported.emit(result)
@@ -231,11 +233,12 @@ class ImportDialog(_JobDialog):
 
     imported = Signal(object)  # ImportResult
 
-    def __init__(self, services: Services, *, choose_path: ChoosePath | None = None,
+    def __init__(self, services: Services, actor: Actor, *, choose_path: ChoosePath | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.preview: package.PackagePreview | None = None
+        self.actor = actor
+        self.preview: PackagePreview | None = None
         self._choose_path = choose_path
         self.setWindowTitle("Importar registro")
         self.resize(760, 560)
@@ -294,12 +297,14 @@ class ImportDialog(_JobDialog):
         self.importar.setEnabled(False)
         self.solicitud.setVisible(False)
 
-        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> package.PackagePreview:
-            return package.preview(self.services, path, progress=progress, cancelled=cancelled)
+        packages, actor = self.services.packages, self.actor
+
+        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> PackagePreview:
+            return packages.preview(actor, path, progress, cancelled)
 
         self.start(work, self._show_preview)
 
-    def _show_preview(self, preview: package.PackagePreview) -> None:
+    def _show_preview(self, preview: PackagePreview) -> None:
         self.preview = preview
         form = preview.entidad
         nit = f"{form.nit}-{form.dv}" if form.nit and form.dv else (form.nit or "sin NIT")
@@ -336,13 +341,14 @@ class ImportDialog(_JobDialog):
             return
         path = self.preview.path
 
-        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> package.ImportResult:
-            return package.import_registration(self.services, path, solicitar_acceso=solicitar_acceso,
-                                               progress=progress, cancelled=cancelled)
+        packages, actor = self.services.packages, self.actor
+
+        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> ImportResult:
+            return packages.import_(actor, path, progress, cancelled, solicitar_acceso=solicitar_acceso)
 
         self.start(work, self._imported)
 
-    def _imported(self, result: package.ImportResult) -> None:
+    def _imported(self, result: ImportResult) -> None:
         self.preview = None
         if result.creada:
             text = f"Registro importado: {result.entidad} con {result.documentos} documentos."

@@ -98,9 +98,10 @@ class RegistrationWizard(QWizard):
 
     def attachments_panel(self, entity_id: int, *, persona_natural: bool, obligado_contabilidad: bool) -> AttachmentsPanel:
         actor = self.flow.actor
-        return AttachmentsPanel(self._services, owner_entity_id=entity_id, persona_natural=persona_natural,
+        # The Entidad was created by this signed-in user in the previous step.
+        assert actor is not None
+        return AttachmentsPanel(self._services, actor, owner_entity_id=entity_id, persona_natural=persona_natural,
                                 obligado_contabilidad=obligado_contabilidad,
-                                user_id=actor.user_id if actor else None,
                                 file_chooser=self.file_chooser, confirm=self.confirm)
 
     # --- navigation ------------------------------------------------------------------------

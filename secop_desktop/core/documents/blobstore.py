@@ -30,6 +30,16 @@ class StoredBlob:
     relative_path: str
 
 
+@dataclass(frozen=True)
+class Removed:
+    temporales: int
+    blobs: int
+
+    @property
+    def total(self) -> int:
+        return self.temporales + self.blobs
+
+
 class CopyCancelled(Exception):
     """The user cancelled the copy; nothing was stored."""
 
@@ -183,8 +193,12 @@ class BlobStore:
             except FileNotFoundError:
                 existing_size = None
             if existing_size == done:
-                # Same content attached before: keep the stored copy, drop the new one.
+                # Same content attached before: keep the stored copy, drop the new one. Its time is
+                # refreshed so that a start-up cleaning in another process, which spares recent files,
+                # does not take it for an old unreferenced blob before this copy's row is written.
                 _unlink(tmp_path)
+                with contextlib.suppress(OSError):
+                    os.utime(final)
             else:
                 os.chmod(tmp_path, _BLOB_MODE)
                 if existing_size is not None:
@@ -217,26 +231,38 @@ class BlobStore:
                 if _SHA_RE.fullmatch(blob.name) and blob.name[:2] == shard.name and blob.is_file():
                     yield blob.name, blob
 
-    def clean_orphans(self, referenced: Iterable[str] | None = None) -> int:
+    def clean_orphans(self, referenced: Iterable[str] | None = None, *, older_than: float | None = None) -> int:
         """Remove temp files left by a crash and, given the referenced hashes, unreferenced blobs.
 
-        Run it when no attachment is being added in another process (e.g. at start-up): a blob
-        just stored but not yet recorded in the database would look unreferenced.
+        With older_than (a POSIX time), only files last modified before it are removed, so a copy
+        still running in another process on a shared folder is spared. Returns how many went.
         """
-        removed = 0
+        return self.remove_leftovers(referenced, older_than=older_than).total
+
+    def remove_leftovers(self, referenced: Iterable[str] | None = None, *,
+                         older_than: float | None = None) -> Removed:
+        def stale(path: Path) -> bool:
+            if older_than is None:
+                return True
+            try:
+                return path.lstat().st_mtime < older_than
+            except FileNotFoundError:
+                return False
+
+        temporales = blobs = 0
         if self._tmp_root.is_dir():
             with self._lock:
                 busy = set(self._in_flight)
             for path in self._tmp_root.iterdir():
-                if path.name.endswith(TMP_SUFFIX) and path.is_file() and path not in busy:
+                if path.name.endswith(TMP_SUFFIX) and path.is_file() and path not in busy and stale(path):
                     with contextlib.suppress(FileNotFoundError):
                         _unlink(path)
-                        removed += 1
+                        temporales += 1
         if referenced is not None:
             keep = {sha.lower() for sha in referenced}
             for sha, path in list(self._blob_files()):
-                if sha not in keep:
+                if sha not in keep and stale(path):
                     with contextlib.suppress(FileNotFoundError):
                         _unlink(path)
-                        removed += 1
-        return removed
+                        blobs += 1
+        return Removed(temporales, blobs)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import errno
+import os
+import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
-
-from secop_desktop.core.access import audit
+from secop_desktop.core.access import audit, authorize
 from secop_desktop.core.documents.blobstore import BlobStore, CopyCancelled, StoredBlob
 from secop_desktop.core.documents.file_policy import (
     DEFAULT_MAX_SIZE,
@@ -22,9 +23,11 @@ from secop_desktop.core.documents.file_policy import (
     check_file,
     printable_name,
 )
-from secop_desktop.core.entities.service import is_admin
+from secop_desktop.core.identity import Actor
 from secop_desktop.errors import PermissionDenied, ServiceError
-from secop_desktop.store.models import Document, Draft, Entity, Setting, User
+from secop_desktop.store.database import UnitOfWork
+from secop_desktop.store.models import Document, Entity, User
+from secop_desktop.store.queries import documents as queries
 
 if TYPE_CHECKING:  # services.py may import this module to bundle the service
     from secop_desktop.core.services import Services
@@ -34,6 +37,7 @@ __all__ = [
     "DocumentInfo",
     "DocumentRefused",
     "DocumentService",
+    "Leftovers",
     "MAX_SIZE_SETTING",
     "RECOMENDACIONES",
     "RECOMENDACIONES_TITULO",
@@ -46,6 +50,11 @@ __all__ = [
 # Settings row (bytes) that overrides the 1 GiB default limit.
 MAX_SIZE_SETTING = "documentos.tamano_maximo"
 DEFAULT_CHUNK_SIZE = 1 << 20
+# Files younger than this may belong to a copy still running in another process on a shared folder.
+LEFTOVER_GRACE = timedelta(hours=1)
+# Where a package import unpacks documents before they go to the blob store (see core/packages).
+STAGING_DIR = "importando"
+STAGING_PREFIX = "paquete-"
 
 
 ADMIN_ONLY = "Solo un administrador de la Entidad puede anexar o borrar sus documentos."
@@ -154,6 +163,21 @@ class DocumentRefused(ServiceError):
         self.code = refusal.code
 
 
+
+@dataclass(frozen=True)
+class Leftovers:
+    """What clean_leftovers removed."""
+
+    temporales: int = 0  # .part files of interrupted copies and exports
+    carpetas: int = 0  # staging folders of interrupted package imports
+    documentos: int = 0  # stored copies no row refers to
+    filas: int = 0  # document rows no Entidad owns
+
+    @property
+    def total(self) -> int:
+        return self.temporales + self.carpetas + self.documentos + self.filas
+
+
 # One lock per documents folder: "is this blob still referenced?" and "write the row that
 # references it" must not interleave, or a delete could remove a blob a new row points to.
 _LOCKS: dict[Path, threading.Lock] = {}
@@ -177,14 +201,33 @@ def _os_message(name: str, exc: OSError) -> str:
     return f"No se pudo anexar {shown}: error al copiar el archivo ({exc.strerror or exc})."
 
 
+def _audit_actor(user: User) -> audit.Actor:
+    return audit.Actor(user.id, user.usuario)
+
+
+def _newest_mtime(path: Path) -> float:
+    """The latest change inside a folder (a copy in progress keeps touching its file, not the folder)."""
+    newest = path.lstat().st_mtime
+    for root, dirs, files in os.walk(path):
+        for name in dirs + files:
+            with contextlib.suppress(OSError):
+                newest = max(newest, os.lstat(os.path.join(root, name)).st_mtime)
+    return newest
+
+
 class DocumentService:
-    """Documents of one owner (an entity, or the draft of a registration not yet finished)."""
+    """The Biblioteca de documentos of each Entidad: its members see it, its administrators change it.
+
+    Every method takes the acting identity first. Documents belong to an Entidad only: the
+    registration wizard creates the Entidad before its Anexar documentos step.
+    """
 
     def __init__(self, services: Services, *, max_size: int | None = None,
                  chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
         self.db = services.db
         self.clock = services.clock
-        self.root = Path(services.data_dir) / "documents"
+        self.data_dir = Path(services.data_dir)
+        self.root = self.data_dir / "documents"
         self.store = BlobStore(self.root)
         self._max_size = max_size
         self.chunk_size = chunk_size
@@ -198,13 +241,22 @@ class DocumentService:
         if self._max_size is not None:
             return self._max_size
         with self.db.session() as s:
-            row = s.get(Setting, MAX_SIZE_SETTING)
-            value = row.valor if row is not None else ""
+            value = queries.setting(s, MAX_SIZE_SETTING) or ""
         try:
             configured = int(value)
         except ValueError:
             return DEFAULT_MAX_SIZE
         return configured if configured > 0 else DEFAULT_MAX_SIZE
+
+    @property
+    def staging_root(self) -> Path:
+        """Where package imports unpack documents while checking them."""
+        return self.data_dir / STAGING_DIR
+
+    @property
+    def exports_journal(self) -> Path:
+        """One small file per export in progress, naming its .part file (exports write anywhere)."""
+        return self.data_dir / "exportando"
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -212,24 +264,15 @@ class DocumentService:
         return DocumentInfo(d.id, d.tipo, d.nombre_original, d.tamano, d.sha256, d.anexado_en,
                             self.store.path_for(d.sha256))
 
-    @staticmethod
-    def _owned(entity_id: int | None, draft_id: int | None):  # type: ignore[no-untyped-def]
-        if entity_id is not None:
-            return select(Document).where(Document.entity_id == entity_id)
-        if draft_id is not None:
-            return select(Document).where(Document.draft_id == draft_id, Document.entity_id.is_(None))
-        raise ServiceError("No hay una entidad ni un registro en curso a los que anexar documentos.")
-
-    def list(self, entity_id: int | None = None, draft_id: int | None = None) -> list[DocumentInfo]:
-        if entity_id is None and draft_id is None:
-            return []
+    def list(self, actor: Actor, entity_id: int) -> list[DocumentInfo]:
+        """The Entidad's documents, for any member of it."""
         with self.db.session() as s:
-            rows = s.scalars(self._owned(entity_id, draft_id).order_by(Document.id))
-            return [self._info(d) for d in rows]
+            authorize.member(s, actor, entity_id)
+            return [self._info(d) for d in queries.of_entity(s, entity_id)]
 
-    def missing_mandatory(self, entity_id: int | None = None, draft_id: int | None = None, *,
-                          persona_natural: bool = False, obligado_contabilidad: bool = True) -> list[Slot]:
-        filled = {d.tipo for d in self.list(entity_id, draft_id)}
+    def missing_mandatory(self, actor: Actor, entity_id: int, *, persona_natural: bool = False,
+                          obligado_contabilidad: bool = True) -> builtins.list[Slot]:
+        filled = {d.tipo for d in self.list(actor, entity_id)}
         return [s for s in slots(persona_natural, obligado_contabilidad) if s.obligatorio and s.tipo not in filled]
 
     # -- attaching ---------------------------------------------------------------------------
@@ -238,46 +281,49 @@ class DocumentService:
         """check_file looked at the path; this looks at what was really copied (it may have changed)."""
         return check_file(self.store.path_for(blob.sha256), name, max_size=max_size)
 
-    def _referenced(self, s: Session, sha: str) -> bool:
-        return bool(s.scalar(select(func.count()).select_from(Document).where(Document.sha256 == sha)))
-
     def _drop_if_unreferenced(self, shas: set[str]) -> None:
         """Caller holds self.store_lock; the rows that referenced shas are already committed away."""
         if not shas:
             return
         with self.db.session() as s:
-            unused = [sha for sha in shas if not self._referenced(s, sha)]
+            unused = [sha for sha in shas if not queries.is_referenced(s, sha)]
         for sha in unused:
             self.store.delete(sha)
-
-    @staticmethod
-    def _actor(s: Session, user_id: int | None) -> audit.Actor:
-        user = s.get(User, user_id) if user_id is not None else None
-        return audit.Actor(user.id, user.usuario) if user is not None else audit.SYSTEM
 
     @staticmethod
     def _snapshot(d: Document) -> dict[str, object]:
         return {"tipo": d.tipo, "nombre_original": d.nombre_original, "sha256": d.sha256, "tamano": d.tamano}
 
+    @staticmethod
+    def _require_admin(s: UnitOfWork, actor: Actor, entity_id: int) -> User:
+        """The Biblioteca de documentos is the administrator's (section II of the guide)."""
+        try:
+            user, _ = authorize.admin(s, actor, entity_id)
+        except PermissionDenied as exc:
+            if exc.message == authorize.NOT_ADMIN:
+                raise PermissionDenied(ADMIN_ONLY) from None
+            raise
+        return user
+
     def attach(
         self,
+        actor: Actor,
         slot_tipo: str,
         source: Path,
         *,
-        entity_id: int | None = None,
-        draft_id: int | None = None,
-        user_id: int | None = None,
+        entity_id: int,
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> DocumentInfo:
         """Check, copy (hashing on the way), then record; a filled slot is replaced.
 
-        Raises DocumentRefused before anything is copied, CopyCancelled when cancelled() turned
-        true during the copy, ServiceError for copy errors; none of them leaves a row or a file.
+        Raises PermissionDenied unless actor administers the Entidad, DocumentRefused before
+        anything is copied, CopyCancelled when cancelled() turned true during the copy,
+        ServiceError for copy errors; none of them leaves a row or a file.
         """
         target = slot(slot_tipo)
-        self._owned(entity_id, draft_id)  # refuses a document without an owner
-        self._require_admin(entity_id, user_id)
+        with self.db.session() as s:
+            self._require_admin(s, actor, entity_id)
         source = Path(source)
         name = source.name
         limit = self.max_size
@@ -300,24 +346,15 @@ class DocumentService:
                 self._drop_if_unreferenced({blob.sha256})
                 raise DocumentRefused(refusal)
             try:
-                info, replaced = self._record(target, blob, name, entity_id, draft_id, user_id)
+                info, replaced = self._record(actor, target, blob, name, entity_id)
             except BaseException:
                 # No row points at the new copy: leave no stray file behind (or, if the database
-                # is gone too, leave it to clean_orphans at the next start).
+                # is gone too, leave it to clean_leftovers at the next start).
                 with contextlib.suppress(Exception):
                     self._drop_if_unreferenced({blob.sha256})
                 raise
             self._drop_if_unreferenced(replaced - {blob.sha256})
         return info
-
-    def _require_admin(self, entity_id: int | None, user_id: int | None) -> None:
-        """The Biblioteca de documentos is the administrator's (section II of the guide)."""
-        if entity_id is None or user_id is None:
-            return
-        with self.db.session() as s:
-            allowed = is_admin(s, user_id, entity_id)
-        if not allowed:
-            raise PermissionDenied(ADMIN_ONLY)
 
     def _still_stored(self, blob: StoredBlob, source: Path, name: str) -> StoredBlob:
         """A delete that ran between the copy and this lock may have removed an identical blob."""
@@ -330,89 +367,118 @@ class DocumentService:
                                "Inténtelo de nuevo.")
         return again
 
-    def _record(self, target: Slot, blob: StoredBlob, name: str, entity_id: int | None,
-                draft_id: int | None, user_id: int | None) -> tuple[DocumentInfo, set[str]]:
+    def _record(self, actor: Actor, target: Slot, blob: StoredBlob, name: str,
+                entity_id: int) -> tuple[DocumentInfo, set[str]]:
         """Writes the row (replacing the slot's previous one); returns it and the replaced hashes."""
         now = self.clock()
         with self.db.session() as s:
-            if entity_id is not None and s.get(Entity, entity_id) is None:
+            # Checked again in the transaction that writes: access may have been withdrawn during the copy.
+            author = self._require_admin(s, actor, entity_id)
+            if s.get(Entity, entity_id) is None:
                 raise ServiceError("La entidad ya no existe; no se anexó el documento.")
-            if entity_id is None and s.get(Draft, draft_id) is None:
-                raise ServiceError("El registro en curso ya no existe; no se anexó el documento.")
-            previous = list(s.scalars(self._owned(entity_id, draft_id).where(Document.tipo == target.tipo)))
+            previous = queries.in_slot(s, entity_id, target.tipo)
             antes = self._snapshot(previous[0]) if previous else None
             replaced = {d.sha256 for d in previous}
             for d in previous:
                 s.delete(d)
-            author = s.get(User, user_id) if user_id is not None else None
             doc = Document(
                 entity_id=entity_id,
-                # An entity's document belongs to the entity alone, whatever draft it came from.
-                draft_id=None if entity_id is not None else draft_id,
                 tipo=target.tipo,
                 nombre_original=name,
                 sha256=blob.sha256,
                 tamano=blob.size,
                 ruta=blob.relative_path,
-                anexado_por_id=author.id if author is not None else None,
+                anexado_por_id=author.id,
                 anexado_en=now,
             )
             s.add(doc)
             s.flush()
-            audit.record(s, now, self._actor(s, user_id),
+            audit.record(s, now, _audit_actor(author),
                          "documento_reemplazado" if previous else "documento_anexado", "documento", doc.id,
                          entity_id=entity_id, antes=antes, despues=self._snapshot(doc))
             return self._info(doc), replaced
 
-    # -- deleting and moving -----------------------------------------------------------------
+    # -- deleting ----------------------------------------------------------------------------
 
-    def delete(self, document_id: int, user_id: int | None = None) -> None:
+    def delete(self, actor: Actor, document_id: int) -> None:
         """Borrar documento: the row goes; the stored file too unless another row uses it."""
         with self.store_lock:
             with self.db.session() as s:
                 doc = s.get(Document, document_id)
-                if doc is None:
+                if doc is None or doc.entity_id is None:
                     raise ServiceError("El documento ya no existe; puede que otro usuario lo haya borrado.")
-                if doc.entity_id is not None and user_id is not None and not is_admin(s, user_id, doc.entity_id):
-                    raise PermissionDenied(ADMIN_ONLY)
+                author = self._require_admin(s, actor, doc.entity_id)
                 sha = doc.sha256
-                audit.record(s, self.clock(), self._actor(s, user_id), "documento_borrado", "documento", doc.id,
+                audit.record(s, self.clock(), _audit_actor(author), "documento_borrado", "documento", doc.id,
                              entity_id=doc.entity_id, antes=self._snapshot(doc))
                 s.delete(doc)
             self._drop_if_unreferenced({sha})
 
-    def reassign_draft(self, draft_id: int, entity_id: int, user_id: int | None = None) -> int:
-        """The registration's documents become the new entity's; returns how many moved.
+    # -- start-up housekeeping ---------------------------------------------------------------
 
-        A slot the entity already has is replaced by the draft's document.
+    def clean_leftovers(self, actor: Actor, *, grace: timedelta = LEFTOVER_GRACE) -> Leftovers:
+        """What an interrupted attach, import or export left behind, older than grace.
+
+        Removes the blob store's .part files, the import staging folders (importando/paquete-*),
+        the .part files of exports named in the exports journal, document rows no Entidad owns
+        and stored copies no row refers to. Anything changed within grace is left alone: on a
+        shared folder another process may be copying it right now. Only the application runs
+        this (actor must be a System identity), explicitly at start-up.
         """
-        with self.store_lock:
-            with self.db.session() as s:
-                moving = list(s.scalars(self._owned(None, draft_id)))
-                tipos = {d.tipo for d in moving}
-                existing = list(s.scalars(self._owned(entity_id, None).where(Document.tipo.in_(tipos)))) if tipos else []
-                replaced = {d.sha256 for d in existing}
-                for d in existing:
-                    s.delete(d)
-                s.flush()
-                if moving:
-                    s.execute(update(Document).where(Document.id.in_([d.id for d in moving]))
-                              .values(entity_id=entity_id, draft_id=None))
-                    audit.record(s, self.clock(), self._actor(s, user_id), "documentos_reasignados", "entidad",
-                                 entity_id, entity_id=entity_id,
-                                 despues={"draft_id": draft_id, "documentos": sorted(tipos)})
-            self._drop_if_unreferenced(replaced)
-        return len(moving)
+        authorize.system(actor)
+        # File times are wall-clock times, whatever clock the services were given.
+        cutoff = time.time() - grace.total_seconds()
 
-    def clean_orphans(self) -> int:
-        """At start-up: rows of discarded drafts, temp files of an interrupted copy, unused blobs."""
+        def old(path: Path) -> bool:
+            try:
+                return path.lstat().st_mtime < cutoff
+            except FileNotFoundError:
+                return False
+
+        temporales = self._clean_export_parts(old)
+        carpetas = 0
+        if self.staging_root.is_dir():
+            for folder in self.staging_root.iterdir():
+                if not (folder.name.startswith(STAGING_PREFIX) and folder.is_dir() and not folder.is_symlink()):
+                    continue
+                try:
+                    stale = _newest_mtime(folder) < cutoff
+                except FileNotFoundError:
+                    continue
+                if stale:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    carpetas += 1
         with self.store_lock:
             with self.db.session() as s:
-                stale = list(s.scalars(select(Document).where(Document.entity_id.is_(None),
-                                                              Document.draft_id.is_(None))))
-                for d in stale:
+                stale_rows = queries.without_entity(s)
+                for d in stale_rows:
                     s.delete(d)
                 s.flush()
-                referenced = set(s.scalars(select(Document.sha256).distinct()))
-            return len(stale) + self.store.clean_orphans(referenced)
+                referenced = queries.referenced_hashes(s)
+            removed = self.store.remove_leftovers(referenced, older_than=cutoff)
+        return Leftovers(temporales + removed.temporales, carpetas, removed.blobs, len(stale_rows))
+
+    def _clean_export_parts(self, old: Callable[[Path], bool]) -> int:
+        removed = 0
+        journal = self.exports_journal
+        if not journal.is_dir():
+            return 0
+        for entry in journal.iterdir():
+            if not (entry.name.endswith(".ruta") and entry.is_file()):
+                continue
+            try:
+                part = Path(entry.read_text(encoding="utf-8").strip())
+            except (OSError, UnicodeDecodeError):
+                continue
+            # Only a .part file the journal names, and only once nobody has written to it for a while.
+            if part.name.endswith(".part") and part.is_file() and not part.is_symlink():
+                if not old(part):
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    part.unlink()
+                    removed += 1
+            if old(entry):
+                with contextlib.suppress(FileNotFoundError):
+                    entry.unlink()
+        return removed
 

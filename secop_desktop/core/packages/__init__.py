@@ -1,1 +1,1 @@
-"""Paquetes de registro .secop: formato, seguridad del zip, exportar e importar."""
+"""Registration packages (.secop): format and zip safety apart from the export and the import into the store."""

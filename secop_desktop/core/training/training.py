@@ -379,7 +379,7 @@ def seed(services: Services, *, rng_seed: int = DEFAULT_RNG_SEED, progress: Prog
                 f"Entidad: {entidad}", "Documento de práctica generado para la capacitación.",
                 "No corresponde a una persona ni a una empresa real.",
                 f"Fecha: {clock.now:%d/%m/%Y}"]))
-            docs.attach(tipo, source, entity_id=entity_id, user_id=user_id)
+            docs.attach(SignedIn(user_id, ""), tipo, source, entity_id=entity_id)
 
         # Administrators: each registers and creates accounts, as section V of the guide.
         admins = [user() for _ in range(6)]
