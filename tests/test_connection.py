@@ -98,12 +98,15 @@ def test_probe_reports_state_of_the_real_server(pg_server: PostgresServer) -> No
     migrated = pg_server.create_database(template="secop_template")
     ok, message = connection.test_connection(pg_settings(pg_server, migrated), None)
     assert ok, message
+    assert message.splitlines() == [message.splitlines()[0], "Esquema: la base de datos está al día.",
+                                    "Extensión pg_trgm: instalada.",
+                                    "Extensión unaccent: disponible en el servidor; se instalará al abrir la "
+                                    "base de datos."]
     assert message.startswith("Conexión correcta con PostgreSQL ")
-    assert message.endswith("La base de datos está al día.")
 
     empty = pg_server.create_database()
-    assert connection.test_connection(pg_settings(pg_server, empty), None)[1].endswith(
-        "La base de datos está vacía: el esquema se creará al abrirla.")
+    assert connection.test_connection(pg_settings(pg_server, empty), None)[1].splitlines()[1] == (
+        "Esquema: la base de datos está vacía; el esquema se creará al abrirla.")
 
     assert connection.test_connection(pg_settings(pg_server, "no_existe"), None) == (
         False, f"La base de datos «no_existe» no existe en el servidor 127.0.0.1:{pg_server.port}.")
@@ -122,8 +125,8 @@ def test_a_schema_from_a_newer_app_is_refused_by_the_probe(pg_server: PostgresSe
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     ok, message = connection.test_connection(pg_settings(pg_server, name), None)
     assert not ok
-    assert message == ("La base de datos fue actualizada por una versión más reciente de secop-desktop "
-                       "(revisión 9999). Actualice la aplicación antes de usarla.")
+    assert message.splitlines()[1] == ("La base de datos fue actualizada por una versión más reciente de "
+                                       "secop-desktop (revisión 9999). Actualice la aplicación antes de usarla.")
 
 
 @pytest.mark.postgres

@@ -13,13 +13,12 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QWidget,
 )
-from sqlalchemy.exc import OperationalError
 
 from secop_desktop.core import connection
 from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.mail import mailer
 from secop_desktop.core.services import Services
-from secop_desktop.store.database import SchemaTooNewError
+from secop_desktop.errors import ServiceError
 from secop_desktop.views.qt_app import application
 from secop_desktop.views.start_window import StartWindow
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
@@ -162,12 +161,10 @@ def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
     app = application()
     try:
         services = _open_training() if capacitacion else open_shared_services()
-    except (SchemaTooNewError, connection.PasswordRequired) as exc:
-        QMessageBox.critical(None, "SECOP II", str(exc))
-        return 2
-    except OperationalError as exc:
+    except ServiceError as exc:
+        # The store's messages are Spanish and never carry the password (store.probe.explain).
         QMessageBox.critical(None, "SECOP II", "No se pudo abrir la base de datos. Revise la Configuración de "
-                             f"conexión o la variable SECOP_DESKTOP_DB_URL.\n\n{exc.orig}")
+                             f"conexión o la variable SECOP_DESKTOP_DB_URL.\n\n{exc.message}")
         return 2
     scheduler = None if capacitacion else start_mail(services)
     router: SignInRouter | None = None
