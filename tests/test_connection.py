@@ -236,3 +236,34 @@ def test_dialog_with_plaintext_keyring_warns_and_keeps_the_password_in_memory_on
     qtbot.mouseClick(by_name(dialog, QPushButton, "Usar base de datos local"), Qt.MouseButton.LeftButton)
     assert connection.load_settings() is None
     assert connection.effective_database().origen == "base local"
+
+
+def test_dialog_probe_runs_as_a_job_and_a_cancelled_result_is_ignored(qtbot: QtBot) -> None:
+    import threading
+
+    from PySide6.QtCore import QThreadPool
+
+    release = threading.Event()
+    calls: list[str] = []
+
+    def slow_tester(settings: ConnectionSettings, password: str | None) -> tuple[bool, str]:
+        calls.append(threading.current_thread().name)
+        release.wait(10)
+        return True, "Conexión correcta (tarde)."
+
+    dialog = ConnectionDialog(tester=slow_tester)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fill(qtbot, dialog, host="127.0.0.1", port=5432, database="secop", user="agente1")
+    qtbot.mouseClick(by_name(dialog, QPushButton, "Probar conexión"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(calls))
+    assert calls[0] != threading.main_thread().name  # off the GUI thread
+    assert not dialog.probe_button.isEnabled() and dialog.cancel_probe.isVisible()
+    qtbot.mouseClick(dialog.cancel_probe, Qt.MouseButton.LeftButton)
+    assert result_text(dialog) == "Prueba cancelada."
+    assert dialog.probe_button.isEnabled()
+    release.set()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.wait(50)  # the late result's queued signal is delivered, and ignored
+    assert dialog.last_result is None
+    assert result_text(dialog) == "Prueba cancelada."

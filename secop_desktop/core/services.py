@@ -14,6 +14,7 @@ from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.documents.service import DocumentService
 from secop_desktop.core.entities.interests import InterestService
 from secop_desktop.core.entities.service import EntityService
+from secop_desktop.core.mail.delivery import MailService
 from secop_desktop.core.registration.drafts import DraftService
 from secop_desktop.store.database import Database
 
@@ -31,6 +32,7 @@ class Services:
     documents: DocumentService = field(init=False)
     interests: InterestService = field(init=False)
     mailbox: Mailbox = field(init=False)
+    mail: MailService = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserService(self.db, self.clock, self.token_ttl)
@@ -40,6 +42,7 @@ class Services:
         self.documents = DocumentService(self)
         self.interests = InterestService(self.db, self.clock)
         self.mailbox = Mailbox(self.db, self.clock)
+        self.mail = MailService(self.db, self.clock, self.data_dir)
 
     @classmethod
     def open(cls, url: str | None = None, data_dir: Path | None = None, **kwargs: object) -> Services:

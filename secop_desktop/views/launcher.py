@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 
 from secop_desktop.core import connection
 from secop_desktop.core.accounts.users import UserInfo
-from secop_desktop.core.mail import mailer
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
+from secop_desktop.views.mail_sender import MailSender
 from secop_desktop.views.qt_app import application
 from secop_desktop.views.start_window import StartWindow
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
@@ -58,13 +58,13 @@ def open_shared_services() -> Services:
     return Services.open(connection.effective_url(prompt=ask_database_password))
 
 
-def start_mail(services: Services) -> mailer.DeliveryScheduler | None:
+def start_mail(services: Services) -> MailSender | None:
     """When Configuración de correo exists, new Buzón messages are also sent by e-mail in the background."""
-    if not mailer.enable(services):
+    sender = MailSender(services)
+    if not sender.start():
+        sender.deleteLater()
         return None
-    scheduler = mailer.DeliveryScheduler(services)
-    scheduler.start()
-    return scheduler
+    return sender
 
 
 def add_configuracion_menu(window: QMainWindow, services: Services) -> None:
@@ -88,8 +88,8 @@ def add_configuracion_menu(window: QMainWindow, services: Services) -> None:
 
     def open_smtp() -> None:
         dialog = SmtpDialog(services.data_dir, parent=window)
-        dialog.saved.connect(lambda settings: mailer.enable(services, settings) if settings else
-                             mailer.disable(services))
+        dialog.saved.connect(lambda settings: services.mail.enable(settings) if settings else
+                             services.mail.disable())
         dialog.exec()
 
     correo.triggered.connect(open_smtp)
