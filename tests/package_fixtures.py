@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from secop_desktop.core.documents.service import DocumentService
 from secop_desktop.core.packages.package import DOC_PREFIX, FORMAT_NAME, FORMAT_VERSION, MANIFEST, REGISTRO
 from secop_desktop.core.services import Services
-from secop_desktop.core.training.training import sample_pdf
+from secop_desktop.core.training import sample_pdf
 from secop_desktop.store.models import AreaInteres, Base
 from tests.conftest import active_user
 from tests.factories import company_form

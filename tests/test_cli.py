@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from secop_desktop import cli, paths
+from secop_desktop.core import training
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.packages import package
 from secop_desktop.core.services import Services
-from secop_desktop.core.training import training
 from secop_desktop.store.models import Entity, Membership, User
 from tests.conftest import active_user, registration
 from tests.factories import company_form

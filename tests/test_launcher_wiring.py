@@ -13,6 +13,7 @@ from tests.conftest import registration
 from tests.memory_keyring import MemoryKeyring
 from tests.pg_server import PostgresServer
 from tests.smtp_fixtures import start_server
+from tests.training_fixtures import seeded_folder  # noqa: F401 - fixture
 
 
 def test_saved_connection_opens_the_shared_postgresql(pg_server: PostgresServer, memory_keyring: MemoryKeyring,
@@ -71,3 +72,27 @@ def test_configured_smtp_sends_in_the_background(qtbot, memory_keyring: MemoryKe
         services.mail.disable()
         services.close()
         server.stop()
+
+
+def test_training_is_prepared_in_a_job_and_opened(qtbot, seeded_folder: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    import threading
+
+    from secop_desktop.core import training
+
+    shutil.copytree(seeded_folder, paths.data_dir() / training.TRAINING_DIR, dirs_exist_ok=True)
+    threads: list[str] = []
+    real = training.ensure_ready
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(training, "ensure_ready", spy)
+    services = launcher._open_training()
+    try:
+        assert threads and threads[0] != threading.main_thread().name  # the seed check ran off the GUI thread
+        assert services.training.is_training()
+        assert services.data_dir == paths.data_dir() / training.TRAINING_DIR
+    finally:
+        services.close()

@@ -21,7 +21,7 @@ from secop_desktop.core.documents.service import DocumentService
 from secop_desktop.core.entities.service import form_of
 from secop_desktop.core.packages import package
 from secop_desktop.core.services import Services
-from secop_desktop.core.training.training import sample_pdf
+from secop_desktop.core.training import sample_pdf
 from secop_desktop.store.models import AreaInteres, Document, Entity, Membership, Message, User
 from secop_desktop.vocab import Acceso, EstadoUsuario
 from tests.conftest import FakeClock, active_user

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QMainWindow, QPushBu
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from secop_desktop.core import training
 from secop_desktop.core.access.service import Accion
 from secop_desktop.core.services import Services
-from secop_desktop.core.training import training
 from secop_desktop.store.models import Document, Entity
 from secop_desktop.views.escritorio import Escritorio
 from secop_desktop.views.package_dialogs import ExportDialog, ImportDialog
@@ -35,8 +35,7 @@ def by_name(widget, cls, name):  # type: ignore[no-untyped-def]
 
 
 def seed(sv: Services) -> training.SeedInfo:
-    with sv.db.session() as s:
-        info = training.seed_info(s)
+    info = sv.training.seed_info()
     assert info is not None
     return info
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,6 +18,7 @@ from secop_desktop.core import connection
 from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
+from secop_desktop.views.jobs import Job
 from secop_desktop.views.mail_sender import MailSender
 from secop_desktop.views.qt_app import application
 from secop_desktop.views.start_window import StartWindow
@@ -25,23 +26,31 @@ from secop_desktop.wizard.registration_wizard import RegistrationWizard
 
 
 def _open_training() -> Services:
-    """The practice store; the first time it is seeded, with a progress dialog meanwhile."""
-    from secop_desktop.core.training import training
+    """The practice store; the first time it is seeded in a Job, with a progress dialog meanwhile."""
+    from secop_desktop.core import training
 
     dialog = QProgressDialog("Preparando los datos de práctica de la capacitación…", "", 0, 100)
     dialog.setWindowTitle(training.BANNER)
     dialog.setCancelButton(None)
     dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
     dialog.setMinimumDuration(300)
+    loop = QEventLoop()
+    problems: list[str] = []
+    job = Job(lambda progress, _cancelled: training.ensure_ready(progress=progress), name="semilla de capacitación")
+    job.signals.progress.connect(dialog.setValue)
+    job.signals.finished.connect(lambda _folder: loop.quit())
 
-    def progress(done: int, total: int) -> None:
-        dialog.setValue(done * 100 // max(total, 1))
-        QApplication.processEvents()
+    def failed(message: str) -> None:
+        problems.append(message)
+        loop.quit()
 
-    try:
-        return training.open_training(progress=progress)
-    finally:
-        dialog.close()
+    job.signals.failed.connect(failed)
+    job.start()
+    loop.exec()
+    dialog.close()
+    if problems:
+        raise ServiceError(problems[0])
+    return training.open_training()  # seeded by now: only opens
 
 
 def ask_database_password(settings: connection.ConnectionSettings) -> str | None:

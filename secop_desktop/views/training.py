@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from secop_desktop.core import training
 from secop_desktop.core.services import Services
-from secop_desktop.core.training import training
 from secop_desktop.views.confirm_dialog import Confirm, ask_with_message_box
 
 RESET_QUESTION = ("¿Reiniciar la capacitación? Se borrará todo lo que se hizo en la práctica (usuarios, "
@@ -108,7 +108,7 @@ class ExercisesPanel(QWidget):
         self.refresh()
 
     def _build(self) -> None:
-        for state in training.exercise_states(self.services):
+        for state in self.services.training.exercise_states():
             box = QGroupBox(state.titulo)
             box.setAccessibleName(state.titulo)
             layout = QVBoxLayout(box)
@@ -138,7 +138,7 @@ class ExercisesPanel(QWidget):
         self._layout.addStretch(1)
 
     def refresh(self) -> None:
-        for state in training.exercise_states(self.services):
+        for state in self.services.training.exercise_states():
             for index, step in enumerate(state.pasos):
                 check = self.checks.get((state.clave, index))
                 if check is None:
@@ -243,7 +243,7 @@ class TrainingMode(QObject):
         if app is not None:
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            training.reset(self.services)
+            self.services.training.reset()
         finally:
             if app is not None:
                 QApplication.restoreOverrideCursor()
