@@ -267,3 +267,14 @@ def test_dialog_probe_runs_as_a_job_and_a_cancelled_result_is_ignored(qtbot: QtB
     qtbot.wait(50)  # the late result's queued signal is delivered, and ignored
     assert dialog.last_result is None
     assert result_text(dialog) == "Prueba cancelada."
+
+
+def test_probe_of_a_local_url_changes_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nueva.sqlite3'}"
+    assert connection.probe_url(url) == (True, "La base de datos local aún no existe; se creará al abrirla.")
+    assert not (tmp_path / "nueva.sqlite3").exists()
+    Services.open(url, tmp_path).close()
+    ok, message = connection.probe_url(url)
+    assert ok
+    assert message.splitlines() == ["Conexión correcta con la base de datos local (SQLite).",
+                                    "Esquema: la base de datos está al día."]

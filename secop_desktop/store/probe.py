@@ -7,6 +7,7 @@ works means the database will open. Every message is Spanish and never carries t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 from alembic.script import ScriptDirectory
@@ -201,6 +202,10 @@ def probe(url: str, script: ScriptDirectory | None = None) -> ProbeResult:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
         return ProbeResult((Check("servidor", False, "La dirección de la base de datos no es válida."),))
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and not Path(parsed.database or "").is_file():
+        # Connecting would create the file: a probe changes nothing.
+        return ProbeResult((Check("servidor", True, "La base de datos local aún no existe; se creará al abrirla."),))
     connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if parsed.get_backend_name() == "postgresql" else {}
     try:
         engine = create_engine(parsed, poolclass=NullPool, connect_args=connect_args)
