@@ -7,6 +7,7 @@ never put in Alembic's configparser-based config, where `%` in an encoded passwo
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 from secop_desktop.store.migrations.env_filters import include_name
 from secop_desktop.store.models import Base
@@ -14,7 +15,7 @@ from secop_desktop.store.models import Base
 target_metadata = Base.metadata
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
