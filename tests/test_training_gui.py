@@ -121,6 +121,33 @@ def test_reiniciar_capacitacion_asks_then_restores(qtbot: QtBot, practice: Servi
     assert mode.panel.states()["aceptar"] == [False, False, False]
 
 
+def test_reiniciar_runs_in_a_job_with_the_button_disabled_meanwhile(
+        qtbot: QtBot, practice: Services, trainee_window: Trainee, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    window, mode, _ = trainee_window
+    started, release = threading.Event(), threading.Event()
+    threads: list[str] = []
+    real = practice.training.reset
+
+    def slow_reset() -> None:
+        threads.append(threading.current_thread().name)
+        started.set()
+        release.wait(10)
+        real()
+
+    monkeypatch.setattr(practice.training, "reset", slow_reset)
+    reiniciar = by_name(window, QPushButton, "Reiniciar capacitación")
+    qtbot.mouseClick(reiniciar, LEFT)
+    assert started.wait(10)
+    assert threads == [threads[0]] and threads[0] != threading.main_thread().name
+    assert not reiniciar.isEnabled() and mode.job is not None
+    assert mode.reset() is False  # a second reset waits for the first
+    with qtbot.waitSignal(mode.reset_done, timeout=20_000):
+        release.set()
+    assert reiniciar.isEnabled() and mode.job is None
+
+
 def test_windows_opened_later_get_the_banner(qtbot: QtBot, practice: Services,
                                              trainee_window: Trainee) -> None:
     other = QMainWindow()
