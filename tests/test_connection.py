@@ -80,6 +80,7 @@ def test_effective_url_environment_then_settings_then_local(monkeypatch: pytest.
     assert shared.origen == "configuración de conexión"
     assert make_url(shared.url).password == "Clave-1"
     assert "Clave-1" not in shared.describe()
+    assert "Clave-1" not in repr(shared)  # what a log line or a traceback's locals would show
     monkeypatch.setenv(paths.DB_URL_ENV, "postgresql+psycopg://otro@bd2/secop")
     assert connection.effective_database().url == "postgresql+psycopg://otro@bd2/secop"
 

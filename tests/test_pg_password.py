@@ -109,6 +109,8 @@ def test_services_open_and_migrate_with_the_encoded_password(role: Role) -> None
             assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == head_revision()
             assert conn.exec_driver_sql("SELECT current_user").scalar() == ROLE
         assert_no_password(services.db.describe())
+        assert_no_password(repr(services.db))
+        assert_no_password(repr(services))
         assert_no_password(str(services.db.engine.url))
     finally:
         services.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from secop_desktop import paths
@@ -153,8 +153,8 @@ def probe_url(url: str) -> tuple[bool, str]:
 
 @dataclass(frozen=True)
 class EffectiveDatabase:
-    url: str  # may carry the password: memory only
-    origen: str  # "variable de entorno", "configuración de conexión", "base local"
+    url: str = field(repr=False)  # may carry the password: memory only, and out of repr() (logs, tracebacks)
+    origen: str = ""  # "variable de entorno", "configuración de conexión", "base local"
     settings: ConnectionSettings | None = None
 
     def describe(self) -> str:

@@ -191,6 +191,9 @@ class Database:
         """Where this database is, without the password."""
         return probe.describe_url(self.url)
 
+    def __repr__(self) -> str:
+        return f"Database({self.describe()!r})"
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
