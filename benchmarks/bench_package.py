@@ -26,7 +26,7 @@ from secop_desktop.core.entities.service import EntityForm, FinancialYear, apply
 from secop_desktop.core.identity import System  # noqa: E402
 from secop_desktop.core.packages.export import registration_data  # noqa: E402
 from secop_desktop.core.services import Services  # noqa: E402
-from secop_desktop.core.training.training import sample_pdf  # noqa: E402
+from secop_desktop.core.training import sample_pdf  # noqa: E402
 from secop_desktop.core.validators import nit_check_digit  # noqa: E402
 from secop_desktop.store.models import Document, Entity, Membership, User  # noqa: E402
 from secop_desktop.vocab import Acceso  # noqa: E402

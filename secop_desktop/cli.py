@@ -176,7 +176,7 @@ class TerminalProgress:
 
 def _open_services(args: argparse.Namespace, progress: Callable[[int, int], None] | None = None) -> Any:
     if args.capacitacion:
-        from secop_desktop.core.training import training
+        from secop_desktop.core import training
 
         return training.open_training(progress=progress)
     from secop_desktop.core.services import Services
@@ -228,7 +228,7 @@ def _cmd_init(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def _cmd_reiniciar(args: argparse.Namespace, out: IO[str], confirm: Callable[[str], str]) -> int:
-    from secop_desktop.core.training import training
+    from secop_desktop.core import training
 
     if not args.si:
         if not sys.stdin.isatty():
@@ -240,7 +240,7 @@ def _cmd_reiniciar(args: argparse.Namespace, out: IO[str], confirm: Callable[[st
     services = training.open_training(progress=progress)
     progress.finish()
     try:
-        training.reset(services)
+        services.training.reset()
     finally:
         services.close()
     print("Capacitación reiniciada: los datos de práctica volvieron a su estado inicial.", file=out)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.packages.format import DOC_PREFIX, FORMAT_NAME, FORMAT_VERSION, MANIFEST, REGISTRO, ExportResult
 from secop_desktop.core.services import Services
-from secop_desktop.core.training.training import sample_pdf
+from secop_desktop.core.training import sample_pdf
 from secop_desktop.store.models import AreaInteres, Base, Membership
 from tests.conftest import active_user, as_actor
 from tests.factories import company_form

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from secop_desktop import cli, paths
+from secop_desktop.core import training
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.packages.format import SUFFIX
 from secop_desktop.core.services import Services
-from secop_desktop.core.training import training
 from secop_desktop.store.models import AuditEntry, Entity, Membership, User
 from tests.conftest import active_user, as_actor, registration
 from tests.factories import company_form
@@ -258,8 +258,7 @@ def test_importar_a_tampered_package_exits_1_and_stores_nothing(tmp_path: Path,
 def test_capacitacion_uses_the_practice_store_and_resets(practice: Services,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     seeded = training.fingerprint(practice.db)
-    with practice.db.session() as s:
-        seed = training.seed_info(s)
+    seed = practice.training.seed_info()
     assert seed is not None
     real = Services.open()
     real_id = active_user(real, "usuario_real")

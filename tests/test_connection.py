@@ -80,6 +80,7 @@ def test_effective_url_environment_then_settings_then_local(monkeypatch: pytest.
     assert shared.origen == "configuración de conexión"
     assert make_url(shared.url).password == "Clave-1"
     assert "Clave-1" not in shared.describe()
+    assert "Clave-1" not in repr(shared)  # what a log line or a traceback's locals would show
     monkeypatch.setenv(paths.DB_URL_ENV, "postgresql+psycopg://otro@bd2/secop")
     assert connection.effective_database().url == "postgresql+psycopg://otro@bd2/secop"
 
@@ -98,12 +99,15 @@ def test_probe_reports_state_of_the_real_server(pg_server: PostgresServer) -> No
     migrated = pg_server.create_database(template="secop_template")
     ok, message = connection.test_connection(pg_settings(pg_server, migrated), None)
     assert ok, message
+    assert message.splitlines() == [message.splitlines()[0], "Esquema: la base de datos está al día.",
+                                    "Extensión pg_trgm: instalada.",
+                                    "Extensión unaccent: disponible en el servidor; se instalará al abrir la "
+                                    "base de datos."]
     assert message.startswith("Conexión correcta con PostgreSQL ")
-    assert message.endswith("La base de datos está al día.")
 
     empty = pg_server.create_database()
-    assert connection.test_connection(pg_settings(pg_server, empty), None)[1].endswith(
-        "La base de datos está vacía: el esquema se creará al abrirla.")
+    assert connection.test_connection(pg_settings(pg_server, empty), None)[1].splitlines()[1] == (
+        "Esquema: la base de datos está vacía; el esquema se creará al abrirla.")
 
     assert connection.test_connection(pg_settings(pg_server, "no_existe"), None) == (
         False, f"La base de datos «no_existe» no existe en el servidor 127.0.0.1:{pg_server.port}.")
@@ -122,8 +126,8 @@ def test_a_schema_from_a_newer_app_is_refused_by_the_probe(pg_server: PostgresSe
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     ok, message = connection.test_connection(pg_settings(pg_server, name), None)
     assert not ok
-    assert message == ("La base de datos fue actualizada por una versión más reciente de secop-desktop "
-                       "(revisión 9999). Actualice la aplicación antes de usarla.")
+    assert message.splitlines()[1] == ("La base de datos fue actualizada por una versión más reciente de "
+                                       "secop-desktop (revisión 9999). Actualice la aplicación antes de usarla.")
 
 
 @pytest.mark.postgres
@@ -233,3 +237,45 @@ def test_dialog_with_plaintext_keyring_warns_and_keeps_the_password_in_memory_on
     qtbot.mouseClick(by_name(dialog, QPushButton, "Usar base de datos local"), Qt.MouseButton.LeftButton)
     assert connection.load_settings() is None
     assert connection.effective_database().origen == "base local"
+
+
+def test_dialog_probe_runs_as_a_job_and_a_cancelled_result_is_ignored(qtbot: QtBot) -> None:
+    import threading
+
+    from PySide6.QtCore import QThreadPool
+
+    release = threading.Event()
+    calls: list[str] = []
+
+    def slow_tester(settings: ConnectionSettings, password: str | None) -> tuple[bool, str]:
+        calls.append(threading.current_thread().name)
+        release.wait(10)
+        return True, "Conexión correcta (tarde)."
+
+    dialog = ConnectionDialog(tester=slow_tester)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fill(qtbot, dialog, host="127.0.0.1", port=5432, database="secop", user="agente1")
+    qtbot.mouseClick(by_name(dialog, QPushButton, "Probar conexión"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(calls))
+    assert calls[0] != threading.main_thread().name  # off the GUI thread
+    assert not dialog.probe_button.isEnabled() and dialog.cancel_probe.isVisible()
+    qtbot.mouseClick(dialog.cancel_probe, Qt.MouseButton.LeftButton)
+    assert result_text(dialog) == "Prueba cancelada."
+    assert dialog.probe_button.isEnabled()
+    release.set()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.wait(50)  # the late result's queued signal is delivered, and ignored
+    assert dialog.last_result is None
+    assert result_text(dialog) == "Prueba cancelada."
+
+
+def test_probe_of_a_local_url_changes_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nueva.sqlite3'}"
+    assert connection.probe_url(url) == (True, "La base de datos local aún no existe; se creará al abrirla.")
+    assert not (tmp_path / "nueva.sqlite3").exists()
+    Services.open(url, tmp_path).close()
+    ok, message = connection.probe_url(url)
+    assert ok
+    assert message.splitlines() == ["Conexión correcta con la base de datos local (SQLite).",
+                                    "Esquema: la base de datos está al día."]

@@ -315,12 +315,12 @@ def test_contrast_and_mesa_de_servicio(qtbot: QtBot, sqlite_services: Services, 
     box = by_name(window, QCheckBox, "Aumentar el contraste")
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
     try:
-        assert contrast.is_enabled(sqlite_services)
+        assert contrast.is_enabled()
         with sqlite_services.db.session() as s:
-            assert s.get_one(Setting, contrast.SETTING_KEY).valor == "1"
+            assert s.get(Setting, "alto_contraste") is None  # kept with the operating-system user
     finally:
         qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
-    assert not contrast.is_enabled(sqlite_services)
+    assert not contrast.is_enabled()
     menu(window, "Mesa de servicio").trigger()
     assert "Nacional: 018000 520808" in shown(window, "Mesa de servicio")
     assert shown(window, "Hora") == "UTC -5 15:41:30"

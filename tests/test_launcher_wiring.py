@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from secop_desktop import paths
 from secop_desktop.core import connection
-from secop_desktop.core.mail import mailer
+from secop_desktop.core.mail import settings as mailer
 from secop_desktop.views import launcher
 from secop_desktop.vocab import EstadoEnvio
 from tests.conftest import registration
 from tests.memory_keyring import MemoryKeyring
 from tests.pg_server import PostgresServer
 from tests.smtp_fixtures import start_server
+from tests.training_fixtures import seeded_folder  # noqa: F401 - fixture
 
 
 def test_saved_connection_opens_the_shared_postgresql(pg_server: PostgresServer, memory_keyring: MemoryKeyring,
@@ -46,23 +46,22 @@ def test_without_settings_the_local_sqlite_is_used() -> None:
         services.close()
 
 
-def test_configured_smtp_sends_in_the_background(memory_keyring: MemoryKeyring) -> None:
+def test_configured_smtp_sends_in_the_background(qtbot, memory_keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]
     server = start_server()
     services = launcher.open_shared_services()
     try:
         assert launcher.start_mail(services) is None  # nothing configured yet: Buzón only
         mailer.save_settings(mailer.SmtpSettings(host="127.0.0.1", port=server.port, seguridad=mailer.NINGUNA,
                                                  remitente="mesa@example.com"))
-        scheduler = launcher.start_mail(services)
-        assert scheduler is not None
+        sender = launcher.start_mail(services)
+        assert sender is not None
         try:
             services.users.register(registration("victor_2018", nombre="Víctor Núñez"))
-            deadline = time.monotonic() + 20
-            while not server.received and time.monotonic() < deadline:
-                scheduler.wake()
-                time.sleep(0.1)
+            sender.wake()
+            qtbot.waitUntil(lambda: bool(server.received), timeout=20_000)
+            qtbot.waitUntil(lambda: sender.job is None, timeout=20_000)
         finally:
-            scheduler.stop()
+            sender.stop()
         assert [m.message["Subject"] for m in server.received] == ["Activación de su registro en SECOP"]
         with services.db.session() as s:
             from secop_desktop.core.accounts import mailbox as outbox
@@ -70,6 +69,30 @@ def test_configured_smtp_sends_in_the_background(memory_keyring: MemoryKeyring) 
             [message] = outbox.inbox(s)
         assert message.envio_estado == EstadoEnvio.ENVIADO.value
     finally:
-        mailer.disable(services)
+        services.mail.disable()
         services.close()
         server.stop()
+
+
+def test_training_is_prepared_in_a_job_and_opened(qtbot, seeded_folder: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    import threading
+
+    from secop_desktop.core import training
+
+    shutil.copytree(seeded_folder, paths.data_dir() / training.TRAINING_DIR, dirs_exist_ok=True)
+    threads: list[str] = []
+    real = training.ensure_ready
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(training, "ensure_ready", spy)
+    services = launcher._open_training()
+    try:
+        assert threads and threads[0] != threading.main_thread().name  # the seed check ran off the GUI thread
+        assert services.training.is_training()
+        assert services.data_dir == paths.data_dir() / training.TRAINING_DIR
+    finally:
+        services.close()

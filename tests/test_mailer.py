@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.core.mail import mailer
+from secop_desktop.core.identity import System
+from secop_desktop.core.mail import settings as mailer
+from secop_desktop.core.mail import smtp
+from secop_desktop.core.mail.delivery import DeliveryReport, next_delay
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ValidationError
 from secop_desktop.store.models import ConfirmationToken, Message, User
@@ -54,7 +56,7 @@ def configure(services: Services, port: int, *, seguridad: str = mailer.NINGUNA,
     mailer.save_settings(settings, services.data_dir)
     if password is not None:
         assert mailer.remember_password(settings, password)
-    assert mailer.enable(services)
+    assert services.mail.enable()
     return settings
 
 
@@ -79,7 +81,7 @@ def test_activation_mail_arrives_with_spanish_subject_link_and_utf8_name(
     [queued] = messages(services)
     assert queued.envio_estado == EstadoEnvio.PENDIENTE.value
 
-    report = mailer.deliver_pending(services)
+    report = services.mail.deliver_pending()
 
     assert (report.enviados, report.fallidos, report.pendientes) == (1, 0, 0)
     [got] = smtp_server.received
@@ -98,7 +100,7 @@ def test_activation_mail_arrives_with_spanish_subject_link_and_utf8_name(
     [sent] = messages(services)
     assert (sent.envio_estado, sent.envio_error, sent.envio_intentos) == ("enviado", None, 1)
     # A second pass sends nothing again.
-    assert mailer.deliver_pending(services).enviados == 0
+    assert services.mail.deliver_pending().enviados == 0
     assert len(smtp_server.received) == 1
 
 
@@ -108,7 +110,7 @@ def test_server_down_keeps_message_with_reason_and_a_later_pass_sends_it(service
     user_id = services.users.register(registration("ana_rojas")).id
     waits: list[float] = []
 
-    report = mailer.deliver_pending(services, sleep=waits.append)
+    report = services.mail.deliver_pending(sleep=waits.append)
 
     assert (report.enviados, report.fallidos, report.pendientes) == (0, 1, 1)
     assert waits == [1.0, 2.0]  # exponential backoff between connection attempts
@@ -121,7 +123,7 @@ def test_server_down_keeps_message_with_reason_and_a_later_pass_sends_it(service
 
     server = start_server(port)
     try:
-        report = mailer.deliver_pending(services, sleep=waits.append)
+        report = services.mail.deliver_pending(sleep=waits.append)
     finally:
         server.stop()
     assert (report.enviados, report.fallidos) == (1, 0)
@@ -137,20 +139,20 @@ def test_refusing_server_records_the_reply_and_stops_after_max_attempts(
     user_id = services.users.register(registration("jonathan_ruiz")).id
     smtp_server.recorder.rcpt_reply = "550 5.1.1 Buzón inexistente"
     for attempt in range(1, 4):
-        report = mailer.deliver_pending(services, max_attempts=3)
+        report = services.mail.deliver_pending(max_attempts=3)
         assert (report.enviados, report.fallidos) == (0, 1)
         [m] = messages(services)
         assert (m.envio_estado, m.envio_intentos) == ("error", attempt)
         assert m.envio_error == ("El servidor rechazó el destinatario jonathan_ruiz@example.com "
                                  "(550 5.1.1 Buzón inexistente)")
     # Out of attempts: left alone, still in the Buzón with its reason.
-    assert mailer.deliver_pending(services, max_attempts=3).fallidos == 0
+    assert services.mail.deliver_pending(max_attempts=3).fallidos == 0
     with services.db.session() as s:
         assert len(outbox.inbox(s, user_id)) == 1
     # "Reintentar envío" gives it one more try; the server has recovered.
     smtp_server.recorder.rcpt_reply = None
-    assert mailer.retry(services, [m.id]) == 1
-    assert mailer.deliver_pending(services, max_attempts=3).enviados == 1
+    assert services.mail.retry(System("reintento"), [m.id]) == 1
+    assert services.mail.deliver_pending(max_attempts=3).enviados == 1
     [m] = messages(services)
     assert (m.envio_estado, m.envio_error, m.envio_intentos) == ("enviado", None, 4)
     assert len(smtp_server.received) == 1
@@ -162,11 +164,11 @@ def test_temporary_refusal_of_the_data_is_an_error_with_the_reason(
     configure(services, smtp_server.port)
     services.users.register(registration("diana_paola"))
     smtp_server.recorder.data_reply = "451 4.3.0 Intente más tarde"
-    assert mailer.deliver_pending(services).fallidos == 1
+    assert services.mail.deliver_pending().fallidos == 1
     [m] = messages(services)
     assert m.envio_error == "El servidor rechazó el mensaje (451 4.3.0 Intente más tarde)"
     smtp_server.recorder.data_reply = None
-    assert mailer.deliver_pending(services).enviados == 1
+    assert services.mail.deliver_pending().enviados == 1
 
 
 def test_wrong_password_is_reported_and_the_message_kept(
@@ -174,7 +176,7 @@ def test_wrong_password_is_reported_and_the_message_kept(
     services = sqlite_services
     configure(services, smtp_server.port, password="otra-clave-1")
     services.users.register(registration("camilo_2018"))
-    report = mailer.deliver_pending(services, sleep=lambda _s: None)
+    report = services.mail.deliver_pending(sleep=lambda _s: None)
     assert report.fallidos == 1
     [m] = messages(services)
     assert m.envio_estado == "error"
@@ -191,10 +193,10 @@ def test_tls_modes_deliver_and_log_in_over_the_encrypted_channel(
                           implicit_tls=seguridad == mailer.SSL_TLS)
     try:
         settings = configure(services, server.port, seguridad=seguridad)
-        assert mailer.test_settings(settings, PASSWORD, certificates.client) == (
+        assert smtp.test_settings(settings, PASSWORD, certificates.client) == (
             True, f"Conexión correcta con el servidor de correo {settings.describe()}.")
         services.users.register(registration("natalia_2018", nombre="Natalia Ibáñez"))
-        report = mailer.deliver_pending(services, ssl_context=certificates.client)
+        report = services.mail.deliver_pending(ssl_context=certificates.client)
     finally:
         server.stop()
     assert report.enviados == 1
@@ -207,7 +209,7 @@ def test_untrusted_certificate_is_refused_with_a_spanish_reason(
     server = start_server(tls=certificates.server)
     try:
         settings = mailer.SmtpSettings("127.0.0.1", server.port, mailer.STARTTLS, "", REMITENTE, 5)
-        ok, message = mailer.test_settings(settings, None)  # system CAs do not know this certificate
+        ok, message = smtp.test_settings(settings, None)  # system CAs do not know this certificate
     finally:
         server.stop()
     assert not ok
@@ -218,7 +220,7 @@ def test_without_smtp_messages_stay_only_in_the_buzon(services: Services, smtp_s
     services.users.register(registration("sin_correo"))
     [m] = messages(services)
     assert m.envio_estado == "solo buzón"
-    report = mailer.deliver_pending(services)
+    report = services.mail.deliver_pending()
     assert report.problema == "El correo no está configurado: los mensajes quedan solo en el Buzón."
     assert smtp_server.received == []
 
@@ -251,12 +253,12 @@ def test_two_agents_sending_at_once_never_duplicate_a_message(
     user_id = services.users.register(registration("mesa_2018")).id
     post(services, user_id, n=14)
     other = Services.open(services.db.url, services.data_dir, clock=clock)
-    reports: list[mailer.DeliveryReport] = []
+    reports: list[DeliveryReport] = []
     start = threading.Barrier(2)
 
     def run(sv: Services) -> None:
         start.wait()
-        reports.append(mailer.deliver_pending(sv))
+        reports.append(sv.mail.deliver_pending())
 
     threads = [threading.Thread(target=run, args=(sv,)) for sv in (services, other)]
     try:
@@ -264,7 +266,7 @@ def test_two_agents_sending_at_once_never_duplicate_a_message(
             t.start()
         for t in threads:
             t.join(60)
-        mailer.deliver_pending(services)  # whatever the loser left behind
+        services.mail.deliver_pending()  # whatever the loser left behind
     finally:
         other.close()
     subjects = [r.message["Subject"] for r in smtp_server.received]
@@ -273,26 +275,41 @@ def test_two_agents_sending_at_once_never_duplicate_a_message(
     assert all(m.envio_estado == "enviado" and m.envio_intentos == 1 for m in messages(services))
 
 
-def test_background_scheduler_sends_without_blocking(services: Services, smtp_server: SmtpServer) -> None:
+def test_background_sender_sends_in_a_job_without_blocking(qtbot, services: Services,  # type: ignore[no-untyped-def]
+                                                            smtp_server: SmtpServer) -> None:
+    from secop_desktop.views.mail_sender import MailSender
+
     configure(services, smtp_server.port)
     services.users.register(registration("luisa_2018"))
-    scheduler = mailer.DeliveryScheduler(services, interval=0.05)
-    scheduler.start()
+    sender = MailSender(services, interval=0.05)
+    assert sender.start()
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not smtp_server.received:
-            time.sleep(0.05)
+        qtbot.waitUntil(lambda: bool(smtp_server.received) and sender.last_report is not None, timeout=20_000)
     finally:
-        scheduler.stop()
+        sender.stop()
     assert len(smtp_server.received) == 1
-    assert scheduler.last_report is not None
+    assert sender.last_report is not None and sender.last_report.enviados == 1
     assert messages(services)[0].envio_estado == "enviado"
-    assert scheduler.next_delay(0) == 0.05 and scheduler.next_delay(3) == 0.4
+    assert sender.next_delay(0) == 0.05 and sender.next_delay(3) == 0.4
 
 
-def test_scheduler_backs_off_while_the_server_is_down(sqlite_services: Services) -> None:
-    scheduler = mailer.DeliveryScheduler(sqlite_services, interval=30, max_interval=900)
-    assert [scheduler.next_delay(n) for n in range(7)] == [30, 60, 120, 240, 480, 900, 900]
+def test_sender_backs_off_while_the_server_is_down() -> None:
+    assert [next_delay(30, 900, n) for n in range(7)] == [30, 60, 120, 240, 480, 900, 900]
+
+
+def test_a_user_retries_only_their_own_messages(sqlite_services: Services, smtp_server: SmtpServer) -> None:
+    from tests.conftest import active_user, as_actor
+
+    services = sqlite_services
+    configure(services, smtp_server.port)
+    ana = active_user(services, "ana_2018")
+    beto = active_user(services, "beto_2018")
+    smtp_server.recorder.rcpt_reply = "550 5.1.1 Buzón inexistente"
+    services.mail.deliver_pending(max_attempts=1)
+    by_user = {m.user_id: m.id for m in messages(services)}
+    assert services.mail.retry(as_actor(services, beto), [by_user[ana]]) == 0
+    assert services.mail.retry(as_actor(services, ana), [by_user[ana], by_user[beto]]) == 1
+    assert services.mail.retry(System("reintento"), [by_user[beto]]) == 1
 
 
 def test_smtp_dialog_probes_the_real_server_and_saves(qtbot, smtp_server: SmtpServer,  # type: ignore[no-untyped-def]

@@ -27,7 +27,7 @@ from secop_desktop.core.identity import System
 from secop_desktop.core.packages.format import FORMAT_NAME, EntityExists, Limits, PackageError
 from secop_desktop.core.packages.importer import Importer
 from secop_desktop.core.services import Services
-from secop_desktop.core.training.training import sample_pdf
+from secop_desktop.core.training import sample_pdf
 from secop_desktop.errors import PermissionDenied, ServiceError
 from secop_desktop.store.models import AreaInteres, Document, Entity, Membership, Message, User
 from secop_desktop.vocab import Acceso, EstadoUsuario

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from secop_desktop import paths
 from secop_desktop.core import connection, secrets
 from secop_desktop.core.connection import ConnectionSettings
-from secop_desktop.core.mail import mailer
+from secop_desktop.core.mail import settings as mailer
 from tests.memory_keyring import MemoryKeyring
 
 SECRET = "Clave-BD-2018*"

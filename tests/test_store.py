@@ -142,3 +142,31 @@ def test_sqlite_statistics_refreshed_when_stale(tmp_path: Path) -> None:
         stat = conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'users' LIMIT 1")).scalar()
     engine.dispose()
     assert stat is not None and int(stat.split()[0]) == 3000
+
+
+def test_a_data_folder_with_percent_signs_migrates(tmp_path: Path) -> None:
+    """Alembic gets the open connection, never the URL: `%` in a path is not configparser syntax."""
+    folder = tmp_path / "Datos 100% Ñandú:(prueba)"
+    db = Database(f"sqlite:///{folder / 'secop.sqlite3'}")
+    try:
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+    finally:
+        db.dispose()
+
+
+def test_an_unreachable_or_invalid_url_is_a_spanish_store_error(tmp_path: Path) -> None:
+    from secop_desktop.errors import StoreUnavailable
+    from tests.smtp_fixtures import free_port
+
+    with pytest.raises(StoreUnavailable, match="La dirección de la base de datos no es válida"):
+        Database("esto no es una url")
+    port = free_port()
+    with pytest.raises(StoreUnavailable) as caught:
+        Database(f"postgresql+psycopg://agente:Cl%40ve%25Secreta@127.0.0.1:{port}/secop?connect_timeout=5")
+    assert caught.value.message == (f"No se pudo conectar con el servidor 127.0.0.1:{port}: no responde o rechazó "
+                                    "la conexión. Revise Host y Puerto.")
+    chain: BaseException | None = caught.value
+    while chain is not None:  # every exception text a traceback in the log would show
+        assert "Secreta" not in str(chain) and "Secreta" not in str(getattr(chain, "orig", ""))
+        chain = chain.__cause__ or (None if chain.__suppress_context__ else chain.__context__)

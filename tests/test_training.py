@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 from stdnum.co import nit as co_nit
 
 from secop_desktop import paths
+from secop_desktop.core import training
 from secop_desktop.core.access.service import Accion
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.documents.service import DocumentService, slots
 from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.services import Services
-from secop_desktop.core.training import training
+from secop_desktop.core.training import store as practice_store
+from secop_desktop.errors import ServiceError
 from secop_desktop.store.models import Document, Entity, Membership, Message, User
 from secop_desktop.vocab import TIPOS_ORGANIZACION, Acceso, EstadoUsuario
 from tests.conftest import as_actor, registration
@@ -23,13 +25,12 @@ from tests.training_fixtures import new_active_user, practice, seeded_folder  # 
 
 
 def ticks(sv: Services, clave: str) -> list[bool]:
-    state = next(e for e in training.exercise_states(sv) if e.clave == clave)
+    state = next(e for e in sv.training.exercise_states() if e.clave == clave)
     return [p.hecho for p in state.pasos]
 
 
 def info(sv: Services) -> training.SeedInfo:
-    with sv.db.session() as s:
-        seed = training.seed_info(s)
+    seed = sv.training.seed_info()
     assert seed is not None
     return seed
 
@@ -50,14 +51,14 @@ def test_practice_store_is_separate_and_ignores_the_configured_database(practice
     try:
         assert sv.db.url == f"sqlite:///{paths.data_dir() / 'capacitacion' / training.DB_FILE}"
         assert sv.data_dir == paths.data_dir() / "capacitacion"
-        assert training.is_training(sv)
+        assert sv.training.is_training()
     finally:
         sv.close()
     real = Services.open(f"sqlite:///{paths.data_dir() / 'real.sqlite3'}", paths.data_dir())
     try:
-        assert not training.is_training(real)
-        with pytest.raises(RuntimeError):
-            training.reset(real)
+        assert not real.training.is_training()
+        with pytest.raises(ServiceError, match="Solo se puede reiniciar la base de datos de capacitación."):
+            real.training.reset()
     finally:
         real.close()
 
@@ -138,7 +139,7 @@ def test_reset_restores_exactly_the_seeded_state(practice: Services, tmp_path: P
 
     # Reset copies the template back; it must not re-seed (that would take far longer).
     monkeypatch.setattr(training, "seed", lambda *a, **k: pytest.fail("reset re-seeded"))
-    training.reset(practice)
+    practice.training.reset()
     assert training.fingerprint(practice.db) == seeded
     assert training.documents_fingerprint(practice.data_dir) == seeded_docs
     # The same Services keeps working after the reset.
@@ -147,9 +148,9 @@ def test_reset_restores_exactly_the_seeded_state(practice: Services, tmp_path: P
 
 
 def test_reset_rebuilds_when_the_seed_changes(practice: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(training, "SEED_VERSION", training.SEED_VERSION + 1)
-    training.reset(practice)
-    assert info(practice).version == training.SEED_VERSION
+    monkeypatch.setattr(practice_store, "SEED_VERSION", practice_store.SEED_VERSION + 1)
+    practice.training.reset()
+    assert info(practice).version == practice_store.SEED_VERSION
 
 
 # --- guided exercises ------------------------------------------------------------------------------
@@ -241,7 +242,7 @@ def test_exercise_aceptar_ticks_from_the_admin_actions(practice: Services) -> No
     assert ticks(practice, "aceptar") == [True, True, False]
     practice.access.apply(as_actor(practice, admin.id), seed.entidad_principal_id, Accion.HACER_ADMIN, [seed.pendientes[1]])
     assert ticks(practice, "aceptar") == [True, True, True]
-    assert all(e.completo is (e.clave == "aceptar") for e in training.exercise_states(practice)
+    assert all(e.completo is (e.clave == "aceptar") for e in practice.training.exercise_states()
                if e.clave in ("aceptar", "empresa"))
 
 
@@ -251,3 +252,20 @@ def test_sample_pdf_is_a_wellformed_pdf() -> None:
     xref = int(data.rsplit(b"startxref", 1)[1].split()[0])
     assert data[xref:xref + 4] == b"xref"
     assert "Línea con tildes".encode("cp1252") in data
+
+
+def test_training_mail_and_connection_leave_sql_to_the_store() -> None:
+    """core/training, core/mail and core/connection.py import neither SQLAlchemy nor Alembic nor Qt."""
+    import ast
+
+    import secop_desktop
+
+    root = Path(secop_desktop.__file__).parent
+    files = [*(root / "core" / "training").glob("*.py"), *(root / "core" / "mail").glob("*.py"),
+             root / "core" / "connection.py"]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            for name in names:
+                assert name.split(".")[0] not in ("sqlalchemy", "alembic", "PySide6"), f"{path.name}: {name}"

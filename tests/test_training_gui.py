@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QMainWindow, QPushBu
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from secop_desktop.core import training
 from secop_desktop.core.access.service import Accion
 from secop_desktop.core.identity import System
 from secop_desktop.core.services import Services
-from secop_desktop.core.training import training
 from secop_desktop.store.models import Document, Entity
 from secop_desktop.views.escritorio import Escritorio
 from secop_desktop.views.package_dialogs import ExportDialog, ImportDialog
@@ -37,8 +37,7 @@ def by_name(widget, cls, name):  # type: ignore[no-untyped-def]
 
 
 def seed(sv: Services) -> training.SeedInfo:
-    with sv.db.session() as s:
-        info = training.seed_info(s)
+    info = sv.training.seed_info()
     assert info is not None
     return info
 
@@ -122,6 +121,33 @@ def test_reiniciar_capacitacion_asks_then_restores(qtbot: QtBot, practice: Servi
         qtbot.mouseClick(reiniciar, LEFT)
     assert training.fingerprint(practice.db) == seeded
     assert mode.panel.states()["aceptar"] == [False, False, False]
+
+
+def test_reiniciar_runs_in_a_job_with_the_button_disabled_meanwhile(
+        qtbot: QtBot, practice: Services, trainee_window: Trainee, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    window, mode, _ = trainee_window
+    started, release = threading.Event(), threading.Event()
+    threads: list[str] = []
+    real = practice.training.reset
+
+    def slow_reset() -> None:
+        threads.append(threading.current_thread().name)
+        started.set()
+        release.wait(10)
+        real()
+
+    monkeypatch.setattr(practice.training, "reset", slow_reset)
+    reiniciar = by_name(window, QPushButton, "Reiniciar capacitación")
+    qtbot.mouseClick(reiniciar, LEFT)
+    assert started.wait(10)
+    assert threads == [threads[0]] and threads[0] != threading.main_thread().name
+    assert not reiniciar.isEnabled() and mode.job is not None
+    assert mode.reset() is False  # a second reset waits for the first
+    with qtbot.waitSignal(mode.reset_done, timeout=20_000):
+        release.set()
+    assert reiniciar.isEnabled() and mode.job is None
 
 
 def test_windows_opened_later_get_the_banner(qtbot: QtBot, practice: Services,

@@ -118,14 +118,14 @@ def test_aumentar_el_contraste_persists(qtbot: QtBot, sqlite_services: Services)
     window_color = QApplication.palette().color(QPalette.ColorRole.Window)
     assert window_color.name() == "#000000"
     assert QApplication.palette().color(QPalette.ColorRole.WindowText).name() == "#ffffff"
-    assert contrast.is_enabled(sqlite_services)
+    assert contrast.is_enabled()
 
     contrast.apply(False)  # a new session starts with the standard palette...
     again = window_for(qtbot, sqlite_services)
     assert by_name(again, QPushButton, "Aumentar el contraste").isChecked()  # ...and restores the choice
     assert QApplication.palette().color(QPalette.ColorRole.Window).name() == "#000000"
     click(qtbot, by_name(again, QPushButton, "Aumentar el contraste"))
-    assert not contrast.is_enabled(sqlite_services)
+    assert not contrast.is_enabled()
     assert QApplication.palette().color(QPalette.ColorRole.Window).name() != "#000000"
 
 

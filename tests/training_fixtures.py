@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from secop_desktop import paths
+from secop_desktop.core import training
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.services import Services
-from secop_desktop.core.training import training
 from tests.conftest import registration
 
 

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.pool import NullPool
 
 from secop_desktop import paths
 from secop_desktop.core import json_file, secrets
 from secop_desktop.errors import FieldError, ServiceError, ValidationError
-from secop_desktop.store.database import SchemaTooNewError, head_revision
+from secop_desktop.store import probe
 
 SETTINGS_FILE = "conexion.json"
 DRIVER = "postgresql+psycopg"
-CONNECT_TIMEOUT_S = 5
 
 # libpq's sslmode values, with what each means for a help-desk agent.
 SSL_MODES: dict[str, str] = {
@@ -57,9 +51,8 @@ class ConnectionSettings:
 
     def to_url(self, password: str | None = None) -> str:
         """The SQLAlchemy URL with the password: keep it in memory only, never write or log it."""
-        url = URL.create(DRIVER, username=self.user, password=password or None, host=self.host,
-                         port=self.port, database=self.database, query={"sslmode": self.sslmode})
-        return url.render_as_string(hide_password=False)
+        return probe.postgres_url(user=self.user, password=password, host=self.host, port=self.port,
+                                  database=self.database, sslmode=self.sslmode, driver=DRIVER)
 
     def describe(self) -> str:
         """A safe one-line description (no password) for messages and logs."""
@@ -77,9 +70,13 @@ def validate(settings: ConnectionSettings) -> list[FieldError]:
     def err(name: str, message: str) -> None:
         errors.append(FieldError(name, LABELS[name], message))
 
-    if not settings.host.strip():
+    host = settings.host.strip()
+    if not host:
         err("host", "Escriba el nombre o la dirección IP del servidor.")
-    elif any(c.isspace() or c in "/@?#" for c in settings.host.strip()):
+    elif host.startswith("/"):  # libpq's socket directory, e.g. /var/run/postgresql
+        if any(c in "?#" for c in host):
+            err("host", "La carpeta del socket no puede tener los caracteres ? #.")
+    elif any(c.isspace() or c in "/@?#" for c in host):
         err("host", "El host no puede tener espacios ni los caracteres / @ ? #.")
     if not 1 <= int(settings.port) <= 65535:
         err("port", "El puerto debe ser un número entre 1 y 65535.")
@@ -137,80 +134,27 @@ def stored_password(settings: ConnectionSettings) -> str | None:
     return secrets.get_db_password(normalized(settings).keyring_account)
 
 
-def _error_message(settings: ConnectionSettings, exc: BaseException) -> str:
-    orig = getattr(exc, "orig", exc)
-    sqlstate = getattr(orig, "sqlstate", None)
-    detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-    lowered = str(orig).lower()
-    where = f"{settings.host}:{settings.port}"
-    if sqlstate == "28P01" or "password authentication failed" in lowered:
-        return "El servidor rechazó el usuario o la contraseña. Revise Usuario y Contraseña."
-    if sqlstate == "28000" or "no pg_hba.conf entry" in lowered:
-        return (f"El servidor {where} no permite la conexión de este usuario desde este equipo "
-                "(revise pg_hba.conf o el Modo SSL).")
-    if sqlstate == "3D000" or ("database" in lowered and "does not exist" in lowered):
-        return f"La base de datos «{settings.database}» no existe en el servidor {where}."
-    if "no password supplied" in lowered:
-        return "El servidor pide una contraseña. Escríbala en Contraseña."
-    if "timeout" in lowered or "timed out" in lowered:
-        return f"El servidor {where} no respondió a tiempo. Revise Host, Puerto y la red."
-    if "ssl" in lowered:
-        return f"No se pudo establecer la conexión SSL con {where}: revise el Modo SSL. ({detail})"
-    if ("connection refused" in lowered or "could not connect" in lowered or "connection failed" in lowered
-            or "name or service not known" in lowered or "could not translate host name" in lowered):
-        return (f"No se pudo conectar con el servidor {where}: no responde o rechazó la conexión. "
-                "Revise Host y Puerto.")
-    return f"No se pudo conectar con la base de datos: {detail}"
-
-
 def test_connection(settings: ConnectionSettings, password: str | None) -> tuple[bool, str]:
-    """Connects once and checks the schema; returns (ok, Spanish message). Never raises."""
+    """Probar conexión: the checks opening runs (server, schema version, extensions), one Spanish line each.
+
+    Returns (ok, message); never raises, and the message never carries the password.
+    """
     settings = normalized(settings)
     if errors := validate(settings):
         return False, "; ".join(f"{e.label}: {e.message}" for e in errors)
-    engine = create_engine(settings.to_url(password), poolclass=NullPool,
-                           connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
-    try:
-        with engine.connect() as conn:
-            version = conn.execute(text("SHOW server_version")).scalar_one()
-            revision = None
-            if inspect(conn).has_table("alembic_version"):
-                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except DBAPIError as exc:
-        return False, _error_message(settings, exc)
-    except (SQLAlchemyError, OSError) as exc:
-        return False, _error_message(settings, exc)
-    finally:
-        engine.dispose()
-    head = head_revision()
-    server = f"PostgreSQL {str(version).split()[0]}"
-    if revision is None:
-        return True, (f"Conexión correcta con {server}. La base de datos está vacía: "
-                      "el esquema se creará al abrirla.")
-    if revision == head:
-        return True, f"Conexión correcta con {server}. La base de datos está al día."
-    if _known_revision(revision):
-        return True, (f"Conexión correcta con {server}. La base de datos se actualizará "
-                      "al abrirla (haga una copia de seguridad antes).")
-    return False, str(SchemaTooNewError(revision))
+    return probe_url(settings.to_url(password))
 
 
-def _known_revision(revision: str) -> bool:
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
-
-    from secop_desktop.store.database import alembic_config
-
-    try:
-        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
-    except CommandError:
-        return False
+def probe_url(url: str) -> tuple[bool, str]:
+    """The same checks for any database URL (e.g. SECOP_DESKTOP_DB_URL)."""
+    result = probe.probe(url)
+    return result.ok, probe.scrub(result.message(), url)
 
 
 @dataclass(frozen=True)
 class EffectiveDatabase:
-    url: str  # may carry the password: memory only
-    origen: str  # "variable de entorno", "configuración de conexión", "base local"
+    url: str = field(repr=False)  # may carry the password: memory only, and out of repr() (logs, tracebacks)
+    origen: str = ""  # "variable de entorno", "configuración de conexión", "base local"
     settings: ConnectionSettings | None = None
 
     def describe(self) -> str:

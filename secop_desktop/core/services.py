@@ -14,8 +14,10 @@ from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.documents.service import DocumentService
 from secop_desktop.core.entities.interests import InterestService
 from secop_desktop.core.entities.service import EntityService
+from secop_desktop.core.mail.delivery import MailService
 from secop_desktop.core.packages.service import PackageService
 from secop_desktop.core.registration.drafts import DraftService
+from secop_desktop.core.training.service import TrainingService
 from secop_desktop.store.database import Database
 
 
@@ -33,6 +35,8 @@ class Services:
     interests: InterestService = field(init=False)
     mailbox: Mailbox = field(init=False)
     packages: PackageService = field(init=False)
+    mail: MailService = field(init=False)
+    training: TrainingService = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserService(self.db, self.clock, self.token_ttl)
@@ -43,6 +47,8 @@ class Services:
         self.interests = InterestService(self.db, self.clock)
         self.mailbox = Mailbox(self.db, self.clock)
         self.packages = PackageService(self)
+        self.mail = MailService(self.db, self.clock, self.data_dir)
+        self.training = TrainingService(self.db, self.data_dir)
 
     @classmethod
     def open(cls, url: str | None = None, data_dir: Path | None = None, **kwargs: object) -> Services:

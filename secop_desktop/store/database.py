@@ -15,11 +15,12 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from secop_desktop.errors import AlreadyExists, ConflictError, InvalidValue, ServiceError, StoreUnavailable
+from secop_desktop.store import probe
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -29,10 +30,7 @@ class SchemaTooNewError(ServiceError):
     """The database was migrated by a newer secop-desktop than this one."""
 
     def __init__(self, revision: str) -> None:
-        super().__init__(
-            "La base de datos fue actualizada por una versión más reciente de secop-desktop "
-            f"(revisión {revision}). Actualice la aplicación antes de usarla."
-        )
+        super().__init__(probe.too_new_message(revision))
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -75,16 +73,24 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def alembic_config(engine: Engine | None = None) -> Config:
+def alembic_config() -> Config:
+    """Alembic's configuration: only the script location.
+
+    The database URL never goes through it: configparser reads `%` as interpolation, so a URL-encoded
+    password (or a socket directory such as `?host=%2Fvar%2Frun%2Fpostgresql`) would break it and
+    end up in the error text. `migrate` hands Alembic an open connection instead.
+    """
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if engine is not None:
-        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     return cfg
 
 
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = script_directory().get_current_head()
     assert head is not None
     return head
 
@@ -95,8 +101,11 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to this app's head; refuse a schema from the future."""
-    script = ScriptDirectory.from_config(alembic_config())
+    """Bring the schema to this app's head; refuse a schema from the future or a server without the extensions.
+
+    These are the checks "Probar conexión" reports (store.probe), so a passing test means this opens.
+    """
+    script = script_directory()
     current = current_revision(engine)
     if current is not None:
         try:
@@ -105,7 +114,12 @@ def migrate(engine: Engine) -> None:
             known = False
         if not known:
             raise SchemaTooNewError(current)
-    cfg = alembic_config(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            missing = [c for c in probe.extension_checks(conn) if not c.ok]
+        if missing:
+            raise StoreUnavailable(" ".join(c.mensaje for c in missing))
+    cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
@@ -151,6 +165,12 @@ def flush(session: Session) -> None:
         session.flush()
 
 
+def _scrubbed(exc: BaseException, url: str) -> BaseException | None:
+    """The cause to chain, or None when its text would show the password (tracebacks reach the log)."""
+    text = f"{exc} {getattr(exc, 'orig', '')}"
+    return None if any(form in text for form in probe.password_forms(url)) else exc
+
+
 UnitOfWork = Session
 """What `Database.session()` yields; core names it in type hints without importing SQLAlchemy."""
 
@@ -159,11 +179,29 @@ class Database:
     """One database: the engine, a session factory and units of work."""
 
     def __init__(self, url: str, *, run_migrations: bool = True, **engine_kwargs: Any) -> None:
-        self.url = url
-        self.engine = create_db_engine(url, **engine_kwargs)
+        self.url = url  # may carry the password: memory only, never in a message or a log
+        try:
+            self.engine = create_db_engine(url, **engine_kwargs)
+        except (ArgumentError, ValueError) as exc:
+            raise StoreUnavailable("La dirección de la base de datos no es válida. Revise la Configuración "
+                                   "de conexión o la variable SECOP_DESKTOP_DB_URL.") from _scrubbed(exc, url)
         if run_migrations:
-            migrate(self.engine)
+            try:
+                migrate(self.engine)
+            except ServiceError:
+                self.engine.dispose()
+                raise
+            except (DBAPIError, OSError) as exc:
+                self.engine.dispose()
+                raise StoreUnavailable(probe.explain(exc, url)) from _scrubbed(exc, url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def describe(self) -> str:
+        """Where this database is, without the password."""
+        return probe.describe_url(self.url)
+
+    def __repr__(self) -> str:
+        return f"Database({self.describe()!r})"
 
     @property
     def dialect(self) -> str:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,6 +25,7 @@ from secop_desktop import paths
 from secop_desktop.core import connection, secrets
 from secop_desktop.core.connection import ConnectionSettings
 from secop_desktop.errors import FieldError, ValidationError
+from secop_desktop.views.jobs import IsCancelled, Job, Progress
 from secop_desktop.views.widgets.forms import add_row
 
 ERROR_STYLE = "color: #b00020"
@@ -33,25 +34,6 @@ WARNING_STYLE = "color: #8a4b00"
 
 Tester = Callable[[ConnectionSettings, str | None], tuple[bool, str]]
 
-# Probe threads still running after their dialog closed: kept alive until they finish.
-_orphans: set[QThread] = set()
-
-
-class ProbeThread(QThread):
-    """Runs a connection test off the GUI thread (it may wait for a network timeout)."""
-
-    result = Signal(object, bool, str)  # (this thread, ok, message)
-
-    def __init__(self, work: Callable[[], tuple[bool, str]], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._work = work
-
-    def run(self) -> None:
-        try:
-            ok, message = self._work()
-        except Exception as exc:  # noqa: BLE001 - a failed test is shown, never a crash
-            ok, message = False, f"No se pudo probar la conexión: {exc}"
-        self.result.emit(self, ok, message)
 
 
 class FieldErrors:
@@ -85,7 +67,8 @@ class ProbeMixin:
     progress: QProgressBar
     probe_button: QPushButton
     cancel_probe: QPushButton
-    _probe: ProbeThread | None
+    _probe: Job | None
+    last_result: tuple[bool, str] | None
 
     def _add_footer(self, layout: QVBoxLayout, extra: QPushButton) -> None:
         """Keyring warning, busy bar, result line and Probar conexión / Guardar / <extra> / Cerrar."""
@@ -118,18 +101,30 @@ class ProbeMixin:
         layout.addLayout(buttons)
 
     def _start_probe(self, work: Callable[[], tuple[bool, str]], busy_text: str) -> None:
-        self._probe = ProbeThread(work)
-        self._probe.result.connect(self._probe_done)
-        self._probe.finished.connect(lambda t=self._probe: _orphans.discard(t))
-        _orphans.add(self._probe)
+        def run(_progress: Progress, _cancelled: IsCancelled) -> tuple[bool, str]:
+            # The network round trip cannot be interrupted; a cancelled probe's result is ignored.
+            return work()
+
+        job = Job(run, name="prueba de conexión")
+        # Bound methods, not lambdas: Qt drops the connection if the dialog is closed meanwhile.
+        job.signals.finished.connect(self._probe_finished)
+        job.signals.failed.connect(self._probe_failed)
+        self._probe = job
         self.probe_button.setEnabled(False)
         self.cancel_probe.setVisible(True)
         self.progress.setVisible(True)
         self._show_status(busy_text, WARNING_STYLE)
-        self._probe.start()
+        job.start()
 
-    def _probe_done(self, probe: ProbeThread, ok: bool, message: str) -> None:
-        if probe is not self._probe:  # a cancelled probe finishing late
+    def _probe_finished(self, result: tuple[bool, str]) -> None:
+        self._probe_done(*result)
+
+    def _probe_failed(self, message: str) -> None:
+        self._probe_done(False, f"No se pudo probar la conexión: {message}")
+
+    def _probe_done(self, ok: bool, message: str) -> None:
+        sender = self.sender()  # type: ignore[attr-defined]
+        if self._probe is None or sender is not self._probe.signals:  # a cancelled probe finishing late
             return
         self._probe = None
         self._end_busy()
@@ -137,6 +132,8 @@ class ProbeMixin:
         self.last_result = (ok, message)
 
     def _cancel(self) -> None:
+        if self._probe is not None:
+            self._probe.cancel.set()
         self._probe = None
         self._end_busy()
         self._show_status("Prueba cancelada.", WARNING_STYLE)

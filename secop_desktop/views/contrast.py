@@ -1,15 +1,13 @@
-"""Aumentar el contraste: a high-contrast palette, remembered in the Setting table."""
+"""Aumentar el contraste: a high-contrast palette, remembered with the operating-system user's preferences."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from secop_desktop.core.services import Services
-from secop_desktop.store.models import Setting
+from secop_desktop.views.preferences import ALTO_CONTRASTE, Preferences, preferences
 
-SETTING_KEY = "alto_contraste"
-LABEL = "Aumentar el contraste"
+LABEL = ALTO_CONTRASTE.label
 
 
 def high_contrast_palette() -> QPalette:
@@ -67,19 +65,12 @@ QGroupBox::title { subcontrol-origin: margin; left: 8px; }
 """
 
 
-def is_enabled(services: Services) -> bool:
-    with services.db.session() as s:
-        row = s.get(Setting, SETTING_KEY)
-        return row is not None and row.valor == "1"
+def is_enabled(prefs: Preferences | None = None) -> bool:
+    return (prefs or preferences()).get(ALTO_CONTRASTE)
 
 
-def set_enabled(services: Services, enabled: bool) -> None:
-    with services.db.session() as s:
-        row = s.get(Setting, SETTING_KEY)
-        if row is None:
-            s.add(Setting(clave=SETTING_KEY, valor="1" if enabled else "0"))
-        else:
-            row.valor = "1" if enabled else "0"
+def set_enabled(enabled: bool, prefs: Preferences | None = None) -> None:
+    (prefs or preferences()).set(ALTO_CONTRASTE, enabled)
 
 
 def apply(enabled: bool, app: QApplication | None = None) -> None:
@@ -90,15 +81,15 @@ def apply(enabled: bool, app: QApplication | None = None) -> None:
     app.setStyleSheet(HIGH_CONTRAST_STYLE if enabled else "")
 
 
-def toggle(services: Services, enabled: bool) -> None:
-    """What the 'Aumentar el contraste' button does: apply now and remember for next time."""
+def toggle(enabled: bool, prefs: Preferences | None = None) -> None:
+    """What the 'Aumentar el contraste' button does: apply now and remember for next time (for this user)."""
     apply(enabled)
-    set_enabled(services, enabled)
+    set_enabled(enabled, prefs)
 
 
-def restore(services: Services) -> bool:
-    """Applies the saved choice at start-up; returns it."""
-    enabled = is_enabled(services)
+def restore(prefs: Preferences | None = None) -> bool:
+    """Applies this user's saved choice at start-up; returns it."""
+    enabled = is_enabled(prefs)
     if enabled:
         apply(True)
     return enabled

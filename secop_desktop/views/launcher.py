@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
@@ -13,37 +13,45 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QWidget,
 )
-from sqlalchemy.exc import OperationalError
 
 from secop_desktop.core import connection
 from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.identity import SignedIn
-from secop_desktop.core.mail import mailer
 from secop_desktop.core.services import Services
-from secop_desktop.store.database import SchemaTooNewError
+from secop_desktop.errors import ServiceError
+from secop_desktop.views.jobs import Job
+from secop_desktop.views.mail_sender import MailSender
 from secop_desktop.views.qt_app import application
 from secop_desktop.views.start_window import StartWindow
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
 
 
 def _open_training() -> Services:
-    """The practice store; the first time it is seeded, with a progress dialog meanwhile."""
-    from secop_desktop.core.training import training
+    """The practice store; the first time it is seeded in a Job, with a progress dialog meanwhile."""
+    from secop_desktop.core import training
 
     dialog = QProgressDialog("Preparando los datos de práctica de la capacitación…", "", 0, 100)
     dialog.setWindowTitle(training.BANNER)
     dialog.setCancelButton(None)
     dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
     dialog.setMinimumDuration(300)
+    loop = QEventLoop()
+    problems: list[str] = []
+    job = Job(lambda progress, _cancelled: training.ensure_ready(progress=progress), name="semilla de capacitación")
+    job.signals.progress.connect(dialog.setValue)
+    job.signals.finished.connect(lambda _folder: loop.quit())
 
-    def progress(done: int, total: int) -> None:
-        dialog.setValue(done * 100 // max(total, 1))
-        QApplication.processEvents()
+    def failed(message: str) -> None:
+        problems.append(message)
+        loop.quit()
 
-    try:
-        return training.open_training(progress=progress)
-    finally:
-        dialog.close()
+    job.signals.failed.connect(failed)
+    job.start()
+    loop.exec()
+    dialog.close()
+    if problems:
+        raise ServiceError(problems[0])
+    return training.open_training()  # seeded by now: only opens
 
 
 def ask_database_password(settings: connection.ConnectionSettings) -> str | None:
@@ -60,13 +68,13 @@ def open_shared_services() -> Services:
     return Services.open(connection.effective_url(prompt=ask_database_password))
 
 
-def start_mail(services: Services) -> mailer.DeliveryScheduler | None:
+def start_mail(services: Services) -> MailSender | None:
     """When Configuración de correo exists, new Buzón messages are also sent by e-mail in the background."""
-    if not mailer.enable(services):
+    sender = MailSender(services)
+    if not sender.start():
+        sender.deleteLater()
         return None
-    scheduler = mailer.DeliveryScheduler(services)
-    scheduler.start()
-    return scheduler
+    return sender
 
 
 def add_configuracion_menu(window: QMainWindow, services: Services) -> None:
@@ -90,8 +98,8 @@ def add_configuracion_menu(window: QMainWindow, services: Services) -> None:
 
     def open_smtp() -> None:
         dialog = SmtpDialog(services.data_dir, parent=window)
-        dialog.saved.connect(lambda settings: mailer.enable(services, settings) if settings else
-                             mailer.disable(services))
+        dialog.saved.connect(lambda settings: services.mail.enable(settings) if settings else
+                             services.mail.disable())
         dialog.exec()
 
     correo.triggered.connect(open_smtp)
@@ -178,12 +186,10 @@ def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
     app = application()
     try:
         services = _open_training() if capacitacion else open_shared_services()
-    except (SchemaTooNewError, connection.PasswordRequired) as exc:
-        QMessageBox.critical(None, "SECOP II", str(exc))
-        return 2
-    except OperationalError as exc:
+    except ServiceError as exc:
+        # The store's messages are Spanish and never carry the password (store.probe.explain).
         QMessageBox.critical(None, "SECOP II", "No se pudo abrir la base de datos. Revise la Configuración de "
-                             f"conexión o la variable SECOP_DESKTOP_DB_URL.\n\n{exc.orig}")
+                             f"conexión o la variable SECOP_DESKTOP_DB_URL.\n\n{exc.message}")
         return 2
     scheduler = None if capacitacion else start_mail(services)
     router: SignInRouter | None = None

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core.mail import mailer
-from secop_desktop.core.mail.mailer import SmtpSettings
+from secop_desktop.core.mail import settings as mail_settings
+from secop_desktop.core.mail.settings import SmtpSettings
+from secop_desktop.core.mail.smtp import test_settings
 from secop_desktop.errors import ValidationError
 from secop_desktop.views.connection_dialog import (
     ERROR_STYLE,
@@ -39,7 +40,7 @@ class SmtpDialog(ProbeMixin, QDialog):
     saved = Signal(object)  # SmtpSettings, or None when e-mail was switched off
 
     def __init__(self, base: Path | None = None, parent: QWidget | None = None, *,
-                 tester: SmtpTester = mailer.test_settings) -> None:
+                 tester: SmtpTester = test_settings) -> None:
         super().__init__(parent)
         self.base = base
         self.tester = tester
@@ -62,11 +63,11 @@ class SmtpDialog(ProbeMixin, QDialog):
         self.errors.add(form, "host")
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
-        self.port.setValue(mailer.DEFAULT_PORTS[mailer.STARTTLS])
+        self.port.setValue(mail_settings.DEFAULT_PORTS[mail_settings.STARTTLS])
         add_row(form, "Puerto", self.port, required=True)
         self.errors.add(form, "port")
         self.seguridad = QComboBox()
-        self.seguridad.addItems(list(mailer.SEGURIDAD))
+        self.seguridad.addItems(list(mail_settings.SEGURIDAD))
         self.seguridad.currentTextChanged.connect(self._security_changed)
         add_row(form, "Seguridad", self.seguridad, required=True)
         self.errors.add(form, "seguridad")
@@ -90,11 +91,11 @@ class SmtpDialog(ProbeMixin, QDialog):
 
     def _security_changed(self, seguridad: str) -> None:
         # Follow the usual port of each mode unless the user typed another one.
-        if self.port.value() in mailer.DEFAULT_PORTS.values():
-            self.port.setValue(mailer.DEFAULT_PORTS.get(seguridad, self.port.value()))
+        if self.port.value() in mail_settings.DEFAULT_PORTS.values():
+            self.port.setValue(mail_settings.DEFAULT_PORTS.get(seguridad, self.port.value()))
 
     def _load(self) -> None:
-        settings = mailer.load_settings(self.base)
+        settings = mail_settings.load_settings(self.base)
         if settings is None:
             return
         self.host.setText(settings.host)
@@ -102,20 +103,20 @@ class SmtpDialog(ProbeMixin, QDialog):
         self.port.setValue(settings.port)
         self.usuario.setText(settings.usuario)
         self.remitente.setText(settings.remitente)
-        if settings.usuario and mailer.stored_password(settings) is not None:
+        if settings.usuario and mail_settings.stored_password(settings) is not None:
             self.password.setPlaceholderText("(guardada en el llavero del sistema)")
 
     def settings(self) -> SmtpSettings:
-        return mailer.normalized(SmtpSettings(host=self.host.text(), port=self.port.value(),
+        return mail_settings.normalized(SmtpSettings(host=self.host.text(), port=self.port.value(),
                                               seguridad=self.seguridad.currentText(), usuario=self.usuario.text(),
                                               remitente=self.remitente.text()))
 
     def _password(self, settings: SmtpSettings) -> str | None:
-        return self.password.text() or mailer.stored_password(settings) or self.session_password
+        return self.password.text() or mail_settings.stored_password(settings) or self.session_password
 
     def _valid_settings(self) -> SmtpSettings | None:
         settings = self.settings()
-        errors = mailer.validate(settings)
+        errors = mail_settings.validate(settings)
         self.errors.show(errors)
         if errors:
             self._show_status("Revise los campos marcados.", ERROR_STYLE)
@@ -135,12 +136,12 @@ class SmtpDialog(ProbeMixin, QDialog):
         if settings is None:
             return
         try:
-            mailer.save_settings(settings, self.base)
+            mail_settings.save_settings(settings, self.base)
         except (ValidationError, OSError) as exc:
             self._show_status(f"No se pudo guardar la configuración: {exc}", ERROR_STYLE)
             return
         typed = self.password.text()
-        if typed and mailer.remember_password(settings, typed):
+        if typed and mail_settings.remember_password(settings, typed):
             self.session_password = None
             self._show_status("Configuración de correo guardada. La contraseña quedó en el llavero del sistema.",
                               OK_STYLE)
@@ -155,7 +156,7 @@ class SmtpDialog(ProbeMixin, QDialog):
         self.saved.emit(settings)
 
     def switch_off(self) -> None:
-        mailer.clear_settings(self.base)
+        mail_settings.clear_settings(self.base)
         self.session_password = None
         self._show_status("Correo desactivado: los mensajes quedan solo en el Buzón.", OK_STYLE)
         self.saved.emit(None)

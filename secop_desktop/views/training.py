@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
+    QProgressDialog,
     QPushButton,
     QScrollArea,
     QToolBar,
@@ -23,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from secop_desktop.core import training
 from secop_desktop.core.services import Services
-from secop_desktop.core.training import training
+from secop_desktop.views.jobs import Job
 from secop_desktop.views.widgets.confirm import Confirm, ask_with_message_box
 
 RESET_QUESTION = ("¿Reiniciar la capacitación? Se borrará todo lo que se hizo en la práctica (usuarios, "
@@ -108,7 +111,7 @@ class ExercisesPanel(QWidget):
         self.refresh()
 
     def _build(self) -> None:
-        for state in training.exercise_states(self.services):
+        for state in self.services.training.exercise_states():
             box = QGroupBox(state.titulo)
             box.setAccessibleName(state.titulo)
             layout = QVBoxLayout(box)
@@ -138,7 +141,7 @@ class ExercisesPanel(QWidget):
         self._layout.addStretch(1)
 
     def refresh(self) -> None:
-        for state in training.exercise_states(self.services):
+        for state in self.services.training.exercise_states():
             for index, step in enumerate(state.pasos):
                 check = self.checks.get((state.clave, index))
                 if check is None:
@@ -174,6 +177,8 @@ class TrainingMode(QObject):
         self.refresh_ms = refresh_ms
         self.panel: ExercisesPanel | None = None
         self.banners: list[TrainingBanner] = []
+        self.job: Job | None = None
+        self.progress: QProgressDialog | None = None
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -237,20 +242,48 @@ class TrainingMode(QObject):
     # -- Reiniciar capacitación ------------------------------------------------------------------
 
     def reset(self) -> bool:
-        if not self.confirm(RESET_QUESTION):
+        """Asks, then restores the seeded state in a Job (a copy takes a second; a stale template is re-seeded).
+
+        Meanwhile a modal progress dialog keeps the trainee from using the store being replaced.
+        """
+        if self.job is not None or not self.confirm(RESET_QUESTION):
             return False
-        app = QApplication.instance()
-        if app is not None:
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            training.reset(self.services)
-        finally:
-            if app is not None:
-                QApplication.restoreOverrideCursor()
+        if self.panel is not None:
+            self.panel.timer.stop()
+        for banner in self.banners:
+            banner.reiniciar.setEnabled(False)
+        self.progress = QProgressDialog("Reiniciando la capacitación…", "", 0, 0)
+        self.progress.setWindowTitle(training.BANNER)
+        self.progress.setCancelButton(None)
+        self.progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+        self.progress.setMinimumDuration(300)
+        self.job = Job(lambda _progress, _cancelled: self.services.training.reset(), name="reinicio de capacitación")
+        self.job.signals.finished.connect(self._reset_finished)
+        self.job.signals.failed.connect(self._reset_failed)
+        self.job.start()
+        return True
+
+    def _end_reset(self) -> None:
+        self.job = None
+        if self.progress is not None:
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
+        for banner in self.banners:
+            banner.reiniciar.setEnabled(True)
         if self.panel is not None:
             self.panel.refresh()
+            if self.refresh_ms > 0:
+                self.panel.timer.start()
+
+    def _reset_finished(self, _result: object) -> None:
+        self._end_reset()
         self.reset_done.emit()
-        return True
+
+    def _reset_failed(self, message: str) -> None:
+        self._end_reset()
+        QMessageBox.warning(QApplication.activeWindow(), training.BANNER,
+                            f"No se pudo reiniciar la capacitación: {message}")
 
 
 def open_training_action(parent: QObject) -> QAction:

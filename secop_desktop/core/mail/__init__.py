@@ -1,1 +1,1 @@
-"""Correo: configuración SMTP y entrega de los mensajes del Buzón."""
+"""E-mail for Buzón messages: settings (settings.py), one SMTP session (smtp.py), the delivery service (delivery.py)."""

@@ -1,9 +1,13 @@
-"""Alembic environment: batch mode on SQLite, the models' naming convention."""
+"""Alembic environment: batch mode on SQLite, the models' naming convention.
+
+The connection always comes from `store.database.migrate` through `config.attributes`: the URL is
+never put in Alembic's configparser-based config, where `%` in an encoded password breaks it.
+"""
 
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection
 
 from secop_desktop.store.migrations.env_filters import include_name
 from secop_desktop.store.models import Base
@@ -11,7 +15,7 @@ from secop_desktop.store.models import Base
 target_metadata = Base.metadata
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -24,19 +28,9 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         context.run_migrations()
 
 
-def run_migrations_online() -> None:
-    connection = context.config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
-        return
-    engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
-    with engine.begin() as conn:
-        _run(conn)
-
-
 if context.is_offline_mode():  # pragma: no cover - offline SQL generation is not used
-    context.configure(url=context.config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata)
-    with context.begin_transaction():
-        context.run_migrations()
-else:
-    run_migrations_online()
+    raise RuntimeError("secop-desktop migrates only with an open connection (store.database.migrate).")
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - every caller passes one
+    raise RuntimeError("store.database.migrate passes the connection in config.attributes['connection'].")
+_run(connection)
