@@ -332,7 +332,7 @@ def test_set_owner_shows_another_entity_and_a_running_copy_keeps_its_own(
     harness = Harness(qtbot, sqlite_services)
     first = harness.entity_id
     harness.attach("Experiencia", write(tmp_path / "exp.pdf"))
-    second = sqlite_services.entities.create(harness.actor.user_id, company_form(nit="900373913",
+    second = sqlite_services.entities.create(harness.actor, company_form(nit="900373913",
                                                                                 nombre="Otra empresa")).id
     harness.panel.documents = DocumentService(sqlite_services, chunk_size=64 * 1024)
     harness.attach("RUP", big_file(tmp_path / "RUP.pdf", 16 << 20), wait=False)

@@ -10,6 +10,7 @@ import inspect
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,6 +39,10 @@ class World:
     deactivated: SignedIn
     pending_mid: int
     area_id: int
+    pdf: Path
+    doc_id: int
+    package: Path
+    export_dest: Path
 
 
 def build_world(services: Services) -> World:
@@ -57,8 +62,15 @@ def build_world(services: Services) -> World:
     b = admin_account(services, "admin_b", "UT 2017", "900123456")
     with services.db.session() as s:
         s.get_one(User, blocked_id).estado = EstadoUsuario.BLOQUEADO.value
+    services.data_dir.mkdir(parents=True, exist_ok=True)
+    pdf = services.data_dir / "rut-de-prueba.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + b" " * 200)
+    doc = services.documents.attach(admin, "rup", pdf, entity_id=a.entity_id)
+    package = services.data_dir / "registro-a.secop"
+    services.packages.export(STARTUP, a.entity_id, package)
     return World(a.entity_id, admin, as_actor(services, proveedor_id), as_actor(services, b.admin_id),
-                 as_actor(services, blocked_id), as_actor(services, deactivated_id), pending_mid, area.id)
+                 as_actor(services, blocked_id), as_actor(services, deactivated_id), pending_mid, area.id,
+                 pdf, doc.id, package, services.data_dir / "exportado.secop")
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,10 @@ class Case:
     args: Callable[[World], tuple[Any, ...]]
     entity: bool
     admin: bool
+    # "refused": only people may call it; "allowed": the application itself may too (start-up, training,
+    # imports); "only": the application alone (start-up cleaning), so a person is refused.
+    system: str = "refused"
+    kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
 
 
 def _on_a(*rest: Any) -> Callable[[World], tuple[Any, ...]]:
@@ -109,7 +125,20 @@ CASES: dict[str, Case] = {
     "interests.activate": Case(lambda w: (w.entity_a, w.area_id), entity=True, admin=True),
     "interests.deactivate": Case(lambda w: (w.entity_a, w.area_id), entity=True, admin=True),
     "interests.delete": Case(lambda w: (w.entity_a, w.area_id), entity=True, admin=True),
+    "documents.list": MEMBER,
+    "documents.missing_mandatory": MEMBER,
+    "documents.attach": Case(lambda w: ("experiencia", w.pdf), entity=True, admin=True,
+                             kwargs=lambda w: {"entity_id": w.entity_a}),
+    "documents.delete": Case(lambda w: (w.doc_id,), entity=True, admin=True),
+    "documents.clean_leftovers": Case(lambda w: (), entity=False, admin=False, system="only"),
+    "packages.export": Case(lambda w: (w.entity_a, w.export_dest), entity=True, admin=True, system="allowed"),
+    "packages.preview": Case(lambda w: (w.package,), entity=False, admin=False, system="allowed"),
+    "packages.import_": Case(lambda w: (w.package,), entity=False, admin=False, system="allowed",
+                             kwargs=lambda w: {"solicitar_acceso": True}),
+    # An id that exists nowhere: the call is authorized before anything is looked up.
+    "mail.retry": Case(lambda w: ([10**9],), entity=False, admin=False, system="allowed"),
 }
+LAST = ("interests.delete", "documents.delete")  # the other calls still need what these remove
 
 
 def actor_methods() -> list[str]:
@@ -138,7 +167,8 @@ def test_every_actor_method_has_an_authorization_case() -> None:
 
 def _call(services: Services, key: str, actor: Actor, world: World) -> Any:
     service_name, method_name = key.split(".")
-    return getattr(getattr(services, service_name), method_name)(actor, *CASES[key].args(world))
+    case = CASES[key]
+    return getattr(getattr(services, service_name), method_name)(actor, *case.args(world), **case.kwargs(world))
 
 
 def _refusals(services: Services, world: World, who: Callable[[Case], Actor | None]) -> list[str]:
@@ -178,15 +208,23 @@ def test_a_deactivated_member_is_refused_in_the_entity(sqlite_services: Services
     assert _refusals(sqlite_services, world, lambda case: world.deactivated if case.entity else None) == []
 
 
-def test_the_system_actor_is_refused_everywhere(sqlite_services: Services, world: World) -> None:
-    assert _refusals(sqlite_services, world, lambda case: STARTUP) == []
+def test_the_system_actor_is_refused_where_a_person_must_act(sqlite_services: Services, world: World) -> None:
+    assert _refusals(sqlite_services, world, lambda case: STARTUP if case.system == "refused" else None) == []
+
+
+def test_what_only_the_application_does_refuses_a_person(sqlite_services: Services, world: World) -> None:
+    assert _refusals(sqlite_services, world, lambda case: world.admin if case.system == "only" else None) == []
 
 
 def test_the_right_actor_is_let_through(sqlite_services: Services, world: World) -> None:
     """The control: the same calls succeed for whom they are meant (so the refusals above mean something)."""
-    # Deleting the area last: the other calls still need it.
-    for key in sorted(actor_methods(), key=lambda k: k == "interests.delete"):
-        actor = world.outsider if key == "entities.request_access" else world.admin
+    for key in sorted(actor_methods(), key=lambda k: k in LAST):
+        if CASES[key].system == "only":
+            actor: Actor = STARTUP
+        elif key in ("entities.request_access", "packages.import_"):
+            actor = world.outsider
+        else:
+            actor = world.admin
         _call(sqlite_services, key, actor, world)
 
 

@@ -162,7 +162,7 @@ class ExportDialog(_JobDialog):
         entity_id = self.entity_id()
         if entity_id is None:
             return
-        form = self.services.entities.get(entity_id).form
+        form = self.services.entities.get(self.actor, entity_id).form
         self.archivo.setText(str(Path.home() / default_name(form)))
 
     def _browse(self) -> None:

@@ -547,7 +547,7 @@ class RegistrationFlow:
             form = self.entity_form()
             # The cast: mypy reads `list[Slot]` inside DocumentService as its own `list` method.
             missing = cast("list[Slot]", self.services.documents.missing_mandatory(
-                self.entity_id, persona_natural=self.persona_natural,
+                actor, self.entity_id, persona_natural=self.persona_natural,
                 obligado_contabilidad=form.obligado_contabilidad))
             if missing:
                 raise ServiceError("Faltan documentos obligatorios: " + ", ".join(m.nombre for m in missing) + ".")
