@@ -144,8 +144,10 @@ def active_user(services: Services, usuario: str = "victor_2018", **overrides: o
     return info.id
 
 
-def as_actor(services: Services, user_id: int) -> SignedIn:
+def as_actor(services: Services, user_id: int | SignedIn) -> SignedIn:
     """The identity a user gets by signing in, for tests that set users up without the GUI."""
+    if isinstance(user_id, SignedIn):
+        return user_id
     with services.db.session() as s:
         user = s.get_one(User, user_id)
         return SignedIn(user.id, user.usuario, user.nombre)

@@ -21,7 +21,7 @@ from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError, StoreUnavailable, ValidationError
 from secop_desktop.store.models import Draft, Entity, Membership, User
 from secop_desktop.vocab import EstadoUsuario
-from tests.conftest import active_user, registration
+from tests.conftest import active_user, as_actor, registration
 from tests.factories import company_form, persona_natural_form
 
 USER = UserInfo(7, "Víctor Alfonso Medina", "victor_2018", "v@example.com", "activo", "(UTC-05:00) Bogotá, Lima, Quito")
@@ -229,7 +229,7 @@ def test_the_whole_registration_through_the_flow(services: Services, tmp_path: P
         if slot.obligatorio:
             source = tmp_path / f"{slot.tipo}.pdf"
             source.write_bytes(PDF + slot.tipo.encode())
-            services.documents.attach(slot.tipo, source, entity_id=entity_id, user_id=user_id)
+            services.documents.attach(as_actor(services, user_id), slot.tipo, source, entity_id=entity_id)
     f.accept(flow.DOCUMENTOS)
     assert f.finished
     assert "F&F Asociados S.A.S. con el NIT 900373913 creada" in f.congratulations()
