@@ -9,12 +9,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from secop_desktop import nit as nits
 from secop_desktop.core import validators
 from secop_desktop.core.access import audit
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.entities.divipola import divipola
-from secop_desktop.core.text import fold
+from secop_desktop.core.text import fold, search_needle
 from secop_desktop.errors import (
     AlreadyExists,
     ConflictError,
@@ -23,6 +24,7 @@ from secop_desktop.errors import (
     ServiceError,
     ValidationError,
 )
+from secop_desktop.store import limits
 from secop_desktop.store.database import Database
 from secop_desktop.store.models import Entity, FinancialRow, Membership, User
 from secop_desktop.vocab import (
@@ -204,7 +206,8 @@ def validate_entity(form: EntityForm) -> list[FieldError]:
     errors: list[FieldError] = []
 
     def text(name: str, required: bool = True, max_length: int = validators.MAX_TEXT) -> None:
-        if (msg := validators.check_text(getattr(form, name), required=required, max_length=max_length)) is not None:
+        if (msg := validators.check_text(getattr(form, name), required=required, max_length=max_length,
+                                         column=("entities", name))) is not None:
             errors.append(_e(name, msg))
 
     if form.pais not in PAISES:
@@ -273,6 +276,11 @@ def validate_entity(form: EntityForm) -> list[FieldError]:
             errors.append(_e("financials", f"El año {row.anio} no es válido."))
     if len(set(years)) != len(years):
         errors.append(_e("financials", "Cada año de la información financiera debe aparecer una sola vez."))
+    # Last, the model columns' own limits (lengths, NUMERIC range, NUL) for whatever the rules above let through.
+    errors += validators.check_columns("entities", vars(form), ENTITY_LABELS, skip={e.field for e in errors} | {"nit", "dv"})
+    for row in form.financials:
+        errors += [_e("financials", f"{row.anio}: {FINANCIAL_LABELS[e.field]}: {e.message}")
+                   for e in validators.check_columns("financial_rows", vars(row), FINANCIAL_LABELS)]
     return errors
 
 
@@ -286,11 +294,11 @@ def apply_form(entity: Entity, form: EntityForm) -> None:
             value = value.strip()
         setattr(entity, f.name, value)
     entity.nombre = " ".join(form.nombre.split())
-    entity.nombre_busqueda = fold(entity.nombre)
+    entity.nombre_busqueda = fold(entity.nombre)[:limits.max_length("entities", "nombre_busqueda")]
     entity.nombre_abreviado = form.nombre_abreviado.strip().upper()
-    nit = form.nit.strip().replace(".", "").replace(" ", "")
+    nit = nits.canonical(form.nit)
     entity.nit = nit or None
-    entity.dv = validators.nit_check_digit(nit) if nit else None
+    entity.dv = nits.check_digit(nit) if nit else None
     entity.persona_natural = form.persona_natural
     entity.mipyme = bool(form.mipyme)
     entity.departamento_codigo = form.departamento_codigo or None
@@ -356,8 +364,8 @@ class EntityService:
 
     def search(self, *, pais: str = "COLOMBIA", nombre: str = "", nit: str = "", limit: int = 50) -> list[EntitySummary]:
         """Validar si mi entidad ya existe: NIT exact, or name accent/case-insensitive substring."""
-        nit_clean = "".join(c for c in nit if c.isdigit())
-        needle = fold(nombre)
+        nit_clean = nits.canonical(nit)
+        needle = search_needle(nombre)
         if not nit_clean and not needle:
             return []
         from secop_desktop.store.entity_search import matching_ids
