@@ -128,7 +128,7 @@ def _sort_expression(key: str) -> ColumnElement[Any]:
         return User.creado_en
     if key == "actualizado_en":
         return Membership.actualizado_en
-    raise ValueError(f"columna de orden desconocida: {key}")
+    raise ServiceError(f"No se puede ordenar por «{key}».")
 
 
 @dataclass(frozen=True)
