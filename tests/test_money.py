@@ -93,3 +93,28 @@ def test_money_beyond_the_column_is_refused_in_spanish(services: Services, value
         services.entities.create(who(services, services.entities.create, uid), form)
     assert [e.field for e in err.value.errors] == ["financials"]
     assert err.value.errors[0].message == f"2016: Patrimonio: {message}"
+
+
+def test_sqlite_money_columns_go_back_and_forth(tmp_path: Any) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+
+    from secop_desktop.store.database import Database, alembic_config
+    from tests.test_nit import _fill
+
+    db = Database(f"sqlite:///{tmp_path / 'ida-vuelta.sqlite3'}")
+    try:
+        cfg = alembic_config(db.engine)
+        with db.engine.begin() as conn:
+            entities = sa.Table("entities", sa.MetaData(), autoload_with=conn)
+            conn.execute(entities.insert().values(**_fill(entities, id=1, pais="COLOMBIA", nit=None)))
+            conn.execute(text("INSERT INTO financial_rows (entity_id, anio, anio_fiscal, patrimonio) "
+                              "VALUES (1, 2016, '2016', '1234.50')"))
+        for target in ("0003", "head"):
+            with db.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                (command.downgrade if target == "0003" else command.upgrade)(cfg, target)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT patrimonio, typeof(patrimonio) FROM financial_rows")).one() == ("1234.50", "text")
+    finally:
+        db.dispose()
