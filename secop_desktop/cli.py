@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import io
 import os
 import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, cast
 
 from secop_desktop import __version__
 from secop_desktop.core.text import fold
@@ -79,6 +80,17 @@ def _add_credentials(parser: argparse.ArgumentParser, quien: str = "USUARIO") ->
                         help=f"usuario que actúa; la contraseña se pide en la terminal o se toma de {PASSWORD_ENV}")
 
 
+def _file_arg(value: str) -> Path:
+    """A file path the system can open: refused here, as misuse, instead of failing deep inside."""
+    from secop_desktop.core.text import has_forbidden
+
+    path = Path(value)
+    if not value.strip() or not path.name or has_forbidden(value) or any(len(p.encode("utf-8", "surrogateescape")) > 255
+                                                                       for p in path.parts):
+        raise argparse.ArgumentTypeError(f"ruta de archivo no válida: «{value!a}»")
+    return path
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = SpanishParser(
         prog="python -m secop_desktop",
@@ -111,13 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
                                           "sus usuarios (sin contraseñas) y sus documentos. Solo un "
                                           "administrador de la Entidad.")
     exportar.add_argument("entidad", help="NIT (sin dígito de verificación) o nombre completo de la Entidad")
-    exportar.add_argument("archivo", type=Path, help="archivo .secop que se crea")
+    exportar.add_argument("archivo", type=_file_arg, help="archivo .secop que se crea")
     exportar.add_argument("--pais", default="COLOMBIA", help="país de la Entidad (por defecto COLOMBIA)")
     _add_credentials(exportar)
 
     importar = sub.add_parser("importar", help="Importar registro: valida un paquete .secop y lo guarda",
                               description="Importar registro: valida todo el paquete antes de guardar nada.")
-    importar.add_argument("archivo", type=Path, help="paquete .secop")
+    importar.add_argument("archivo", type=_file_arg, help="paquete .secop")
     importar.add_argument("--vista-previa", action="store_true", help="solo valida y muestra lo que se importaría")
     importar.add_argument("--solicitar-acceso", action="store_true",
                           help="si la Entidad ya existe, hace una Solicitud de acceso para sus usuarios")
@@ -407,14 +419,32 @@ def _cmd_buzon(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> int:
     return OK
 
 
+class _Printable(io.TextIOBase):
+    """Writes through to a stream, showing lone surrogates (argv bytes that were not UTF-8) as \\udcxx
+    instead of failing on a strict UTF-8 terminal when a message echoes the argument back."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(text.encode("utf-8", "backslashreplace").decode("utf-8"))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._stream, "isatty", lambda: False)())
+
+
 def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None = None,
         ask: Callable[[str], str] | None = None) -> int:
     """Runs one command; returns the exit code (0 ok, 1 refused by a rule, 2 wrong use)."""
     from secop_desktop.core.documents.blobstore import CopyCancelled
     from secop_desktop.errors import ServiceError
 
-    out = out or sys.stdout
-    err = err or sys.stderr
+    out = cast(IO[str], _Printable(out or sys.stdout))
+    err = cast(IO[str], _Printable(err or sys.stderr))
     try:
         # argparse writes help to stdout and errors to stderr itself; send them where the caller asked.
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

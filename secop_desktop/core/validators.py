@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from decimal import Decimal
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from stdnum.co import nit as co_nit
+
+from secop_desktop import nit as nits
+from secop_desktop.errors import FieldError
+from secop_desktop.store import limits
 
 MAX_TEXT = 300
 USUARIO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,59}$")
@@ -22,14 +27,50 @@ def has_control_chars(text: str) -> bool:
     return any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\t" for c in text)
 
 
-def check_text(value: str, *, required: bool = True, max_length: int = MAX_TEXT) -> str | None:
+def field_max(table: str, column: str) -> int:
+    """The most characters the model column stores: validators take their limits from here."""
+    return limits.max_length(table, column)
+
+
+def check_text(value: str, *, required: bool = True, max_length: int = MAX_TEXT,
+               column: tuple[str, str] | None = None) -> str | None:
+    """column=("users", "nombre") takes the limit from that model column instead of max_length."""
+    if column is not None:
+        max_length = min(max_length, field_max(*column))
     if not value.strip():
         return REQUIRED if required else None
     if len(value) > max_length:
-        return f"Escriba como máximo {max_length} caracteres."
+        return limits.too_long(max_length)
     if has_control_chars(value):
-        return "El texto contiene caracteres no permitidos."
+        return limits.NOT_ALLOWED
     return None
+
+
+def check_money(value: Decimal | None, table: str = "financial_rows", column: str = "patrimonio") -> str | None:
+    """A money value the NUMERIC(p, s) column stores: at most s decimals, below 10^(p-s)."""
+    if value is None:
+        return None
+    return limits.problem(limits.column(table, column), value)
+
+
+def check_columns(table: str, values: Mapping[str, object], labels: Mapping[str, str],
+                  skip: set[str] | frozenset[str] = frozenset()) -> list[FieldError]:
+    """Every value its model column could not store (too long, too large, NUL...), with the column's own limit.
+
+    The net under the field rules: a form's validator calls it last, so nothing it accepts can be
+    refused by either database.
+    """
+    table_columns = limits.table_columns(table)
+    errors: list[FieldError] = []
+    for name, value in values.items():
+        col = table_columns.get(name)
+        if col is None or name in skip:
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        if (message := limits.problem(col, value)) is not None:
+            errors.append(FieldError(name, labels.get(name, name), message))
+    return errors
 
 
 def normalize_email(value: str) -> str:
@@ -79,7 +120,11 @@ def check_usuario(value: str) -> str | None:
 
 
 def normalize_usuario(value: str) -> str:
-    return unicodedata.normalize("NFKC", value.strip()).casefold()
+    """The form usernames are compared in; '' (which no user has) for text that cannot be one."""
+    if len(value) > 4 * field_max("users", "usuario_normalizado") or has_control_chars(value):
+        return ""
+    normalized = unicodedata.normalize("NFKC", value.strip()).casefold()
+    return normalized if len(normalized) <= field_max("users", "usuario_normalizado") else ""
 
 
 def parse_phone(value: str, region: str = "CO") -> phonenumbers.PhoneNumber | None:
@@ -118,7 +163,8 @@ def format_phone(value: str) -> str:
 
 
 def compact_nit(value: str) -> str:
-    return co_nit.compact(value) if value else ""
+    """The canonical NIT (secop_desktop.nit): what is stored, searched and compared."""
+    return nits.canonical(value)
 
 
 def check_nit(value: str, *, required: bool = True) -> str | None:
@@ -126,21 +172,22 @@ def check_nit(value: str, *, required: bool = True) -> str | None:
     raw = value.strip()
     if not raw:
         return REQUIRED if required else None
-    number = re.sub(r"[\s.]", "", raw)
-    if "-" in number:
-        return "Escriba el NIT sin el dígito de verificación (sin guion)."
-    if not DIGITS_RE.match(number):
-        return "El NIT solo puede tener números."
-    if not 5 <= len(number) <= 15:
+    if len(raw) > nits.MAX_INPUT:
         return "El NIT debe tener entre 5 y 15 dígitos."
-    if int(number) == 0:
+    if "-" in raw:
+        return "Escriba el NIT sin el dígito de verificación (sin guion)."
+    parsed = nits.parse(raw)
+    if parsed is None or parsed.dv is not None:
+        return "El NIT solo puede tener números."
+    if parsed.numero == "0":
         return "El NIT no puede ser cero."
+    if not 5 <= len(parsed.numero) <= 15:
+        return "El NIT debe tener entre 5 y 15 dígitos."
     return None
 
 
 def nit_check_digit(value: str) -> str:
-    number = re.sub(r"[\s.]", "", value.strip())
-    return co_nit.calc_check_digit(number)
+    return nits.check_digit(value)
 
 
 def check_url(value: str, *, required: bool = False) -> str | None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from secop_desktop.errors import AlreadyExists, ConflictError, InvalidValue, ServiceError, StoreUnavailable
-from secop_desktop.store import probe
+from secop_desktop.store import limits, probe
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -153,10 +153,16 @@ def translated_errors() -> Iterator[None]:
         raise ConflictError() from exc
     except DataError as exc:
         raise InvalidValue() from exc
-    except (OperationalError, InterfaceError) as exc:
+    except OperationalError as exc:
+        if "pattern too complex" in str(exc.orig):  # SQLite's LIKE stops at 50,000 characters
+            raise InvalidValue("El texto de búsqueda es demasiado largo.") from exc
+        raise StoreUnavailable() from exc
+    except InterfaceError as exc:
         raise StoreUnavailable() from exc
     except DBAPIError as exc:  # e.g. a trigger's refusal
         raise InvalidValue("La base de datos rechazó la operación.") from exc
+    except UnicodeError as exc:  # a lone surrogate (argv that was not UTF-8) reached a query
+        raise InvalidValue(limits.NOT_ALLOWED) from exc
 
 
 def flush(session: Session) -> None:

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -22,7 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from secop_desktop.store.types import UTCDateTime
+from secop_desktop.store import limits
+from secop_desktop.store.types import ExactMoney, NitText, UTCDateTime
 from secop_desktop.vocab import Acceso, EstadoEnvio, EstadoUsuario
 
 NAMING_CONVENTION = {
@@ -33,7 +33,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-Money = Numeric(20, 2)
+# Exact on both backends: NUMERIC on PostgreSQL, the Decimal's text on SQLite (migration 0005).
+Money = ExactMoney(20, 2)
 
 
 class Base(DeclarativeBase):
@@ -118,7 +119,8 @@ class Entity(Base):
     nombre: Mapped[str] = mapped_column(String(300))
     nombre_busqueda: Mapped[str] = mapped_column(String(300), index=True)
     nombre_abreviado: Mapped[str] = mapped_column(String(120))
-    nit: Mapped[str | None] = mapped_column(String(20))
+    # Canonical digits only (secop_desktop.nit): the (pais, nit) constraint compares real NITs.
+    nit: Mapped[str | None] = mapped_column(NitText())
     dv: Mapped[str | None] = mapped_column(String(1))
     mipyme: Mapped[bool] = mapped_column(Boolean, default=False)
     regimen_tributario: Mapped[str] = mapped_column(String(80))
@@ -304,3 +306,6 @@ class Setting(Base):
 
     clave: Mapped[str] = mapped_column(String(120), primary_key=True)
     valor: Mapped[str] = mapped_column(Text)
+
+
+limits.refuse_unstorable_values()

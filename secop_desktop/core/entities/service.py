@@ -7,13 +7,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from secop_desktop import nit as nits
 from secop_desktop.core import validators
 from secop_desktop.core.access import audit, authorize
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.identity import Actor, SignedIn
-from secop_desktop.core.text import fold
+from secop_desktop.core.text import fold, search_needle
 from secop_desktop.errors import (
     AlreadyExists,
     ConflictError,
@@ -22,6 +23,7 @@ from secop_desktop.errors import (
     ServiceError,
     ValidationError,
 )
+from secop_desktop.store import limits
 from secop_desktop.store.database import Database, UnitOfWork
 from secop_desktop.store.models import Entity, FinancialRow, Membership, User
 from secop_desktop.store.queries import entities as entity_queries
@@ -213,7 +215,8 @@ def _check(errors: Errors, name: str, message: str | None) -> None:
 
 
 def _text(form: EntityForm, name: str, *, required: bool = True, max_length: int = validators.MAX_TEXT) -> str | None:
-    return validators.check_text(getattr(form, name), required=required, max_length=max_length)
+    return validators.check_text(getattr(form, name), required=required, max_length=max_length,
+                                 column=("entities", name))
 
 
 def _validate_identificacion(form: EntityForm) -> Errors:
@@ -323,7 +326,13 @@ SECTION_VALIDATORS = (_validate_identificacion, _validate_general, _validate_ubi
 
 def validate_entity(form: EntityForm) -> list[FieldError]:
     """Every error of the form, section by section in the guide's order."""
-    return [error for section in SECTION_VALIDATORS for error in section(form)]
+    errors = [error for section in SECTION_VALIDATORS for error in section(form)]
+    # Last, the model columns' own limits (lengths, NUMERIC range, NUL) for whatever the rules above let through.
+    errors += validators.check_columns("entities", vars(form), ENTITY_LABELS, skip={e.field for e in errors} | {"nit", "dv"})
+    for row in form.financials:
+        errors += [_e("financials", f"{row.anio}: {FINANCIAL_LABELS[e.field]}: {e.message}")
+                   for e in validators.check_columns("financial_rows", vars(row), FINANCIAL_LABELS)]
+    return errors
 
 
 def apply_form(entity: Entity, form: EntityForm) -> None:
@@ -336,11 +345,11 @@ def apply_form(entity: Entity, form: EntityForm) -> None:
             value = value.strip()
         setattr(entity, f.name, value)
     entity.nombre = " ".join(form.nombre.split())
-    entity.nombre_busqueda = fold(entity.nombre)
+    entity.nombre_busqueda = fold(entity.nombre)[:limits.max_length("entities", "nombre_busqueda")]
     entity.nombre_abreviado = form.nombre_abreviado.strip().upper()
-    nit = form.nit.strip().replace(".", "").replace(" ", "")
+    nit = nits.canonical(form.nit)
     entity.nit = nit or None
-    entity.dv = validators.nit_check_digit(nit) if nit else None
+    entity.dv = nits.check_digit(nit) if nit else None
     entity.persona_natural = form.persona_natural
     entity.mipyme = bool(form.mipyme)
     entity.departamento_codigo = form.departamento_codigo or None
@@ -395,8 +404,8 @@ class EntityService:
         No actor: the guide has anyone check this before (and while) registering a user, and a result
         line shows only what SECOP II itself shows publicly (name, country, city, NIT).
         """
-        nit_clean = "".join(c for c in nit if c.isdigit())
-        needle = fold(nombre)
+        nit_clean = nits.canonical(nit)
+        needle = search_needle(nombre)
         if not nit_clean and not needle:
             return []
         from secop_desktop.store.entity_search import matching_ids

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
+from secop_desktop.errors import InvalidValue
 from secop_desktop.store.models import Membership, User
 from secop_desktop.vocab import Acceso
 
@@ -61,7 +62,7 @@ def _sort_expression(key: str) -> SortKey:
         return User.creado_en
     if key == "actualizado_en":
         return Membership.actualizado_en
-    raise ValueError(f"columna de orden desconocida: {key}")
+    raise InvalidValue(f"No se puede ordenar por «{key}».")
 
 
 def _filtered(query: Any, entity_id: int, acceso: str | None, texto: str) -> Any:
