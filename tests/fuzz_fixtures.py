@@ -70,7 +70,7 @@ def build_world(url: str, base: Path) -> World:
     world.ids["membership_id"] = registration.membership_id
     area = call(services.interests.add, admin, record.id, "43211500", "Computadores")
     world.ids["area_id"] = area.id
-    world.ids["draft_id"] = services.drafts.save(None, "agente", "inicio", {"a": 1}, "Borrador")
+    world.ids["draft_id"] = services.drafts.save("agente", None, "inicio", {"a": 1}, "Borrador")
     with services.db.session() as s:
         from secop_desktop.core.accounts import mailbox as outbox
 

@@ -104,7 +104,7 @@ def test_sqlite_money_columns_go_back_and_forth(tmp_path: Any) -> None:
 
     db = Database(f"sqlite:///{tmp_path / 'ida-vuelta.sqlite3'}")
     try:
-        cfg = alembic_config(db.engine)
+        cfg = alembic_config()
         with db.engine.begin() as conn:
             entities = sa.Table("entities", sa.MetaData(), autoload_with=conn)
             conn.execute(entities.insert().values(**_fill(entities, id=1, pais="COLOMBIA", nit=None)))

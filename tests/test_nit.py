@@ -89,7 +89,7 @@ def _fill(table: sa.Table, **values: object) -> dict[str, object]:
 def test_migration_canonicalises_nits_and_reports_clashes(db_url: str, caplog: pytest.LogCaptureFixture) -> None:
     db = Database(db_url, run_migrations=False)
     try:
-        cfg = alembic_config(db.engine)
+        cfg = alembic_config()
         fresh = current_revision(db.engine) is None
         with db.engine.begin() as conn:
             cfg.attributes["connection"] = conn
