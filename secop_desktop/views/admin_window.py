@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied, ServiceError
+from secop_desktop.views import geometry
 from secop_desktop.views.audit_view import AuditView
 from secop_desktop.views.confirm_dialog import Confirm, ask_with_message_box
 from secop_desktop.views.forms import add_row
@@ -99,7 +100,7 @@ class AdminWindow(QMainWindow):
         self.panel: UserAdminPanel | None = None
         self.audit: AuditView | None = None
         self.setWindowTitle(f"{TITLE} - SECOP II")
-        self.resize(1400, 760)
+        geometry.fit(self, 1400, 760, "administracion")
 
         self.stack = QStackedWidget()
         self.sign_in = SignInPage()

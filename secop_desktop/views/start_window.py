@@ -28,7 +28,7 @@ from secop_desktop.core.registration import flow
 from secop_desktop.core.registration.drafts import DraftInfo, current_agent
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError, ValidationError
-from secop_desktop.views import contrast
+from secop_desktop.views import contrast, geometry
 from secop_desktop.views.buzon import BuzonDialog
 from secop_desktop.views.entity_form import ErrorLabel, FieldErrors, add_field
 from secop_desktop.views.forms import add_row
@@ -356,7 +356,7 @@ class StartWindow(QMainWindow):
         right.addWidget(mesa_box)
         right.addStretch(1)
         self.setCentralWidget(central)
-        self.resize(960, 640)
+        geometry.fit(self, 960, 640, "inicio")
         self.refresh_drafts()
         self.usuario.setFocus()
 

@@ -15,6 +15,7 @@ from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.registration import flow
 from secop_desktop.core.registration.drafts import DraftInfo, current_agent
 from secop_desktop.core.services import Services
+from secop_desktop.views import geometry
 from secop_desktop.wizard.attachments_page import AttachmentsPage
 from secop_desktop.wizard.common import PAGE_IDS, FlowPage
 from secop_desktop.wizard.confirm_page import ConfirmPage
@@ -59,7 +60,7 @@ class RegistrationWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.resize(980, 780)
+        geometry.fit(self, 980, 780, "asistente")
         self.pages: dict[str, FlowPage] = {}
         for page_class in (UserPage, ConfirmPage, EntitySearchPage, EntityTypePage, EntityFormPage,
                            AttachmentsPage, FinishPage):
