@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import logging
 import os
 import re
 import sys
@@ -15,7 +16,7 @@ from typing import IO, Any, NoReturn
 from secop_desktop import __version__
 from secop_desktop.core.text import fold
 
-OK, REFUSED, USAGE = 0, 1, 2
+OK, REFUSED, USAGE, UNEXPECTED = 0, 1, 2, 3
 
 # argparse's own messages, in the Spanish the rest of the app speaks.
 _ARGPARSE_ES: tuple[tuple[str, str], ...] = (
@@ -71,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m secop_desktop",
         description="Registro de proveedores del SECOP II sin navegador. Sin orden, abre la ventana principal.",
         epilog="Códigos de salida: 0 correcto, 1 rechazado por una regla (el motivo va a la salida de "
-               "errores), 2 uso incorrecto.",
+               "errores), 2 uso incorrecto, 3 error inesperado (los detalles quedan en el registro).",
     )
     parser.add_argument("--version", action="version", version=f"secop-desktop {__version__}",
                         help="muestra la versión y termina")
@@ -400,11 +401,21 @@ def _cmd_buzon(args: argparse.Namespace, out: IO[str]) -> int:
     return OK
 
 
+def _unexpected(err: IO[str]) -> int:
+    """Logs the traceback; the user gets one Spanish line and where the details are."""
+    from secop_desktop import logs
+
+    logging.getLogger("secop_desktop.cli").exception("Error inesperado en la línea de órdenes")
+    where = logs.log_file()
+    print("Ocurrió un error inesperado; la orden no se completó."
+          + (f" Los detalles quedaron en el registro: {where}" if where else ""), file=err)
+    return UNEXPECTED
+
+
 def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None = None,
         ask: Callable[[str], str] | None = None) -> int:
-    """Runs one command; returns the exit code (0 ok, 1 refused by a rule, 2 wrong use)."""
-    from secop_desktop.core.documents.blobstore import CopyCancelled
-    from secop_desktop.errors import ServiceError
+    """Runs one command; returns the exit code (0 ok, 1 refused by a rule, 2 wrong use, 3 unexpected error)."""
+    from secop_desktop import logs
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -414,6 +425,20 @@ def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None 
             args = build_parser().parse_args(list(argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else USAGE
+    logs.setup()
+    logging.getLogger("secop_desktop.cli").info("secop-desktop %s: orden %s%s", __version__, args.orden or "ventana",
+                                                " (capacitación)" if args.capacitacion else "")
+    if args.orden in (None, "admin"):
+        from secop_desktop.views.launcher import launch
+
+        try:
+            return launch(admin=args.orden == "admin", capacitacion=args.capacitacion)
+        except Exception:  # noqa: BLE001 - the edge: logged, exit code 3
+            return _unexpected(err)
+    # Imported after the window case: the GUI's start-up does not pay for them.
+    from secop_desktop.core.documents.blobstore import CopyCancelled
+    from secop_desktop.errors import ServiceError
+
     try:
         if args.orden == "init":
             return _cmd_init(args, out)
@@ -441,9 +466,10 @@ def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None 
     except KeyboardInterrupt:
         print("\nOperación interrumpida.", file=err)
         return 130
-    from secop_desktop.views.launcher import launch
-
-    return launch(admin=args.orden == "admin", capacitacion=args.capacitacion)
+    except Exception:  # noqa: BLE001 - the edge: logged, exit code 3
+        return _unexpected(err)
+    print(f"Orden no atendida: {args.orden}", file=err)
+    return USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

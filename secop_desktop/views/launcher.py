@@ -1,28 +1,51 @@
-"""Opens the services and the first window, and reports start-up errors in Spanish."""
+"""Shows the first window at once, opens the services behind it, and reports start-up errors in Spanish.
+
+Start-up order (what the user waits for): Qt and a window frame first; the database, the start window's
+content and, when configured, the mail sender after that first paint. Modules only some users need
+(Alembic, psycopg, training, packages, mail) are imported where they are used.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import logging
+import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
+    QProgressBar,
     QProgressDialog,
+    QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import OperationalError
 
-from secop_desktop.core import connection
-from secop_desktop.core.accounts.users import UserInfo
-from secop_desktop.core.mail import mailer
-from secop_desktop.core.services import Services
-from secop_desktop.store.database import SchemaTooNewError
+from secop_desktop import logs
+from secop_desktop.views import crash, geometry
 from secop_desktop.views.qt_app import application
-from secop_desktop.views.start_window import StartWindow
-from secop_desktop.wizard.registration_wizard import RegistrationWizard
+
+if TYPE_CHECKING:
+    from secop_desktop.core import connection
+    from secop_desktop.core.accounts.users import UserInfo
+    from secop_desktop.core.mail import mailer
+    from secop_desktop.core.services import Services
+    from secop_desktop.views.start_window import StartWindow
+    from secop_desktop.wizard.registration_wizard import RegistrationWizard
+
+log = logging.getLogger("secop_desktop.launcher")
+
+# core.mail.mailer's SETTINGS_FILE (a test keeps them equal): its presence says whether to load the mailer.
+MAIL_SETTINGS_FILE = "correo.json"
+OPEN_FAILED_TITLE = "No se pudo abrir la base de datos"
 
 
 def _open_training() -> Services:
@@ -40,9 +63,11 @@ def _open_training() -> Services:
         QApplication.processEvents()
 
     try:
-        return training.open_training(progress=progress)
+        services = training.open_training(progress=progress)
     finally:
         dialog.close()
+    crash.context["Base de datos"] = "base de práctica del modo de capacitación (SQLite)"
+    return services
 
 
 def ask_database_password(settings: connection.ConnectionSettings) -> str | None:
@@ -56,11 +81,20 @@ def ask_database_password(settings: connection.ConnectionSettings) -> str | None
 
 def open_shared_services() -> Services:
     """SECOP_DESKTOP_DB_URL, else the saved Configuración de conexión, else the local SQLite store."""
-    return Services.open(connection.effective_url(prompt=ask_database_password))
+    from secop_desktop.core import connection
+    from secop_desktop.core.services import Services
+
+    url = connection.effective_url(prompt=ask_database_password)
+    crash.context["Base de datos"] = logs.describe_database(url)
+    return Services.open(url)
 
 
 def start_mail(services: Services) -> mailer.DeliveryScheduler | None:
     """When Configuración de correo exists, new Buzón messages are also sent by e-mail in the background."""
+    if not (services.data_dir / MAIL_SETTINGS_FILE).exists():
+        return None  # most installations: the mailer module is not even loaded
+    from secop_desktop.core.mail import mailer
+
     if not mailer.enable(services):
         return None
     scheduler = mailer.DeliveryScheduler(services)
@@ -70,13 +104,12 @@ def start_mail(services: Services) -> mailer.DeliveryScheduler | None:
 
 def add_configuracion_menu(window: QMainWindow, services: Services) -> None:
     """Menu "Configuración": the shared database and the SMTP server of a help desk."""
-    from secop_desktop.views.connection_dialog import ConnectionDialog
-    from secop_desktop.views.smtp_dialog import SmtpDialog
-
     menu = window.menuBar().addMenu("Con&figuración")
     conexion = QAction("Configuración de &conexión…", window)
 
     def open_connection() -> None:
+        from secop_desktop.views.connection_dialog import ConnectionDialog
+
         dialog = ConnectionDialog(services.data_dir, parent=window)
         dialog.saved.connect(lambda _settings: QMessageBox.information(
             window, "Configuración de conexión",
@@ -88,6 +121,9 @@ def add_configuracion_menu(window: QMainWindow, services: Services) -> None:
     correo = QAction("Configuración de c&orreo…", window)
 
     def open_smtp() -> None:
+        from secop_desktop.core.mail import mailer
+        from secop_desktop.views.smtp_dialog import SmtpDialog
+
         dialog = SmtpDialog(services.data_dir, parent=window)
         dialog.saved.connect(lambda settings: mailer.enable(services, settings) if settings else
                              mailer.disable(services))
@@ -99,17 +135,23 @@ def add_configuracion_menu(window: QMainWindow, services: Services) -> None:
 
 def add_registro_menu(window: QMainWindow, services: Services, user: UserInfo | None = None) -> None:
     """Menu "Registro": Importar registro (help desk) and, for a signed-in user, Exportar registro."""
-    from secop_desktop.views.package_dialogs import ExportDialog, ImportDialog
-
     menu = window.menuBar().addMenu("&Registro")
     importar = QAction("&Importar registro…", window)
-    importar.triggered.connect(lambda: ImportDialog(services, parent=window).exec())
+
+    def open_import() -> None:
+        from secop_desktop.views.package_dialogs import ImportDialog
+
+        ImportDialog(services, parent=window).exec()
+
+    importar.triggered.connect(open_import)
     menu.addAction(importar)
     exportar = QAction("&Exportar registro…", window)
     exportar.setEnabled(user is not None)
     exportar.setToolTip("Entre con su usuario para exportar el registro de sus Entidades.")
 
     def open_export() -> None:
+        from secop_desktop.views.package_dialogs import ExportDialog
+
         if user is None:
             return
         entities = [(r.entity_id, r.entidad) for r in services.entities.my_registrations(user.id)
@@ -153,32 +195,97 @@ class SignInRouter:
 
         escritorio = open_escritorio(self.services, user)
         add_registro_menu(escritorio, self.services, user)
+        add_about_action(escritorio, self.services)
         self.escritorios.append(escritorio)
-        escritorio.signed_out.connect(lambda: escritorio in self.escritorios and self.escritorios.remove(escritorio))
+        escritorio.signed_out.connect(lambda: self._forget(escritorio))
         return escritorio
 
+    def _forget(self, escritorio: QMainWindow) -> None:
+        if escritorio in self.escritorios:
+            self.escritorios.remove(escritorio)
 
-def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
-    app = application()
-    try:
-        services = _open_training() if capacitacion else open_shared_services()
-    except (SchemaTooNewError, connection.PasswordRequired) as exc:
-        QMessageBox.critical(None, "SECOP II", str(exc))
-        return 2
-    except OperationalError as exc:
-        QMessageBox.critical(None, "SECOP II", "No se pudo abrir la base de datos. Revise la Configuración de "
-                             f"conexión o la variable SECOP_DESKTOP_DB_URL.\n\n{exc.orig}")
-        return 2
-    scheduler = None if capacitacion else start_mail(services)
-    router: SignInRouter | None = None
+
+def add_about_action(window: QMainWindow, services: Services) -> None:
+    """Ayuda > Acerca de: into the window's Ayuda menu, created when it has none."""
+    bar = window.menuBar()
+    menu = next((m for m in bar.findChildren(QMenu) if m.title().replace("&", "") == "Ayuda"), None)
+    if menu is None:
+        menu = bar.addMenu("A&yuda")
+    action = QAction("&Acerca de secop-desktop…", window)
+
+    def open_about() -> None:
+        from secop_desktop.views.about import AboutDialog
+
+        AboutDialog(services.data_dir, parent=window).exec()
+
+    action.triggered.connect(open_about)
+    menu.addAction(action)
+
+
+class StartingWindow(QMainWindow):
+    """The first window, painted before the database is open: the start window's frame with a busy bar.
+
+    Opening the store (SQLAlchemy, the models, a PostgreSQL server across the network) takes from a
+    fraction of a second to several; the user sees the window at once instead of nothing.
+    """
+
+    def __init__(self, title: str, key: str, size: tuple[int, int], on_painted: Callable[[], None]) -> None:
+        super().__init__()
+        self.setWindowTitle(title)
+        self._on_painted: Callable[[], None] | None = on_painted
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addStretch(1)
+        self.message = QLabel("Abriendo la base de datos…")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.message)
+        busy = QProgressBar()
+        busy.setRange(0, 0)
+        busy.setMaximumWidth(320)
+        busy.setAccessibleName("Abriendo la base de datos")
+        layout.addWidget(busy, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        self.setCentralWidget(central)
+        # Where and how large the real window will appear; only the real window remembers its geometry.
+        geometry.fit(self, *size, key, remember=False)
+        # Never the only trigger: a minimised or hidden window may never paint.
+        QTimer.singleShot(1000, self._painted)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.Paint and self._on_painted is not None:
+            QTimer.singleShot(0, self._painted)  # after this paint reached the screen
+        return handled
+
+    def _painted(self) -> None:
+        callback, self._on_painted = self._on_painted, None
+        if callback is not None:
+            callback()
+
+
+class _Started(QObject):
+    """What launch() opened after the first paint, kept for the clean-up once the event loop ends."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.services: Services | None = None
+        self.scheduler: mailer.DeliveryScheduler | None = None
+        self.window: QMainWindow | None = None
+        self.router: SignInRouter | None = None
+
+
+def _main_window(services: Services, started: _Started, *, admin: bool, capacitacion: bool) -> QMainWindow:
+    """The window the user asked for, with its menus; the training decorations when practising."""
     if admin:
         from secop_desktop.views.admin_window import open_admin_window
 
         window: QMainWindow = open_admin_window(services)
     else:
+        from secop_desktop.views.start_window import StartWindow
+
         start = StartWindow(services)
         add_registro_menu(start, services)
-        router = SignInRouter(start, services)
+        started.router = SignInRouter(start, services)
         if not capacitacion:
             add_configuracion_menu(start, services)
         window = start
@@ -193,18 +300,100 @@ def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
             for other in QApplication.topLevelWidgets():
                 if other is not window and other.isVisible():
                     other.close()
-            if router is not None:
-                router.escritorios.clear()
+            if started.router is not None:
+                started.router.escritorios.clear()
 
         mode.reset_done.connect(after_reset)
-        window.resize(1200, 760)
+        geometry.fit(window, 1200, 760)
     else:
+        window.menuBar().addMenu("&Capacitación").addAction(_training_action(window))
+    add_about_action(window, services)
+    return window
+
+
+def _training_action(window: QMainWindow) -> QAction:
+    """"Abrir modo de capacitación" without loading the training module until it is chosen."""
+    action = QAction("Abrir &modo de capacitación", window)
+
+    def start() -> None:
         from secop_desktop.views.training import open_training_action
 
-        window.menuBar().addMenu("&Capacitación").addAction(open_training_action(window))
-    window.show()
+        open_training_action(window).trigger()
+
+    action.triggered.connect(start)
+    return action
+
+
+def _open_failed(exc: Exception, parent: QWidget | None) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from secop_desktop.errors import ServiceError
+
+    if isinstance(exc, ServiceError):
+        text = exc.message
+    elif isinstance(exc, OperationalError):
+        text = ("No se pudo abrir la base de datos. Revise la Configuración de conexión o la variable "
+                f"SECOP_DESKTOP_DB_URL.\n\n{logs.redact(str(exc.orig))}")
+    else:
+        raise exc
+    log.warning("No se pudo abrir la base de datos: %s", text)
+    QMessageBox.critical(parent, OPEN_FAILED_TITLE, text)
+
+
+def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
+    """Runs the GUI until its last window closes; returns the exit code (2: the database could not be opened)."""
+    began = time.perf_counter()
+    app = application()
+    if isinstance(app, QApplication):
+        crash.install(app)
+    started = _Started()
+    code_on_failure: list[int] = []
+
+    def open_rest(parent: QWidget | None) -> bool:
+        try:
+            services = _open_training() if capacitacion else open_shared_services()
+        except Exception as exc:  # noqa: BLE001 - _open_failed re-raises what it does not explain
+            _open_failed(exc, parent)
+            return False
+        started.services = services
+        started.scheduler = None if capacitacion else start_mail(services)
+        started.window = _main_window(services, started, admin=admin, capacitacion=capacitacion)
+        return True
+
+    if capacitacion:
+        # The practice store shows its own progress dialog while it is seeded.
+        if not open_rest(None):
+            return 2
+        assert started.window is not None
+        started.window.show()
+    else:
+        title, key, size = (("Administración de usuarios", "administracion", (1400, 760)) if admin
+                            else ("Registro de Proveedores", "inicio", (960, 640)))
+
+        def after_first_paint() -> None:
+            log.info("Inicio: primera ventana pintada a los %.0f ms", (time.perf_counter() - began) * 1000)
+            try:
+                opened = open_rest(starting)
+            except Exception:  # noqa: BLE001 - nothing to keep running: say so, log it, exit 3
+                crash.fatal(sys.exc_info(), starting)
+                code_on_failure.append(3)
+            else:
+                if not opened:
+                    code_on_failure.append(2)
+            if code_on_failure:
+                starting.close()
+                app.exit(code_on_failure[0])
+                return
+            assert started.window is not None
+            started.window.show()
+            starting.close()
+            log.info("Inicio: ventana principal lista a los %.0f ms", (time.perf_counter() - began) * 1000)
+
+        starting = StartingWindow(title, key, size, after_first_paint)
+        starting.show()
     code = app.exec()
-    if scheduler is not None:
-        scheduler.stop()
-    services.close()
-    return code
+    if started.scheduler is not None:
+        started.scheduler.stop()
+    if started.services is not None:
+        started.services.close()
+    return code_on_failure[0] if code_on_failure else code
