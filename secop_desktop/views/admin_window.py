@@ -99,7 +99,7 @@ class AdminWindow(QMainWindow):
         self.entity_id: int | None = None
         self.panel: UserAdminPanel | None = None
         self.audit: AuditView | None = None
-        self.setWindowTitle(f"{TITLE} - SECOP II")
+        self.setWindowTitle(TITLE)
         geometry.fit(self, 1400, 760, "administracion")
 
         self.stack = QStackedWidget()
@@ -199,7 +199,7 @@ class AdminWindow(QMainWindow):
             old.deleteLater()
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
-        self.setWindowTitle(f"{TITLE} - {nombre} - SECOP II")
+        self.setWindowTitle(f"{TITLE} - {nombre}")
         self.panel.search.setFocus()
         self.account_opened.emit(entity_id)
 

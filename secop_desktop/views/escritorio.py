@@ -243,7 +243,7 @@ class Escritorio(QMainWindow):
         self.entity_menu.setEnabled(cuenta is not None)
         self.side.setEnabled(cuenta is not None)
         self.entity_actions[ADMINISTRACION].setEnabled(bool(cuenta and cuenta.es_administrador))
-        self.setWindowTitle(f"SECOP II - Escritorio - {cuenta.nombre}" if cuenta else "SECOP II - Escritorio")
+        self.setWindowTitle(f"Escritorio - {cuenta.nombre}" if cuenta else "Escritorio")
         self._show_clock()
         self.refresh()
         if changed and on_entity_page:

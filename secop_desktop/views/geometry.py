@@ -68,10 +68,11 @@ def save(window: QWidget, key: str) -> None:
         pass  # a read-only config folder costs the remembered size, never the window
 
 
-def fit(window: QWidget, width: int, height: int, key: str | None = None) -> None:
+def fit(window: QWidget, width: int, height: int, key: str | None = None, *, remember: bool = True) -> None:
     """Sizes a top-level window: its remembered geometry, else (width, height); never larger than the screen.
 
-    A key makes the window remember its geometry for this operating-system user.
+    A key makes the window remember its geometry for this operating-system user (unless remember=False:
+    it only takes the geometry remembered under that key).
     """
     area = available(window)
     restored = False
@@ -87,5 +88,5 @@ def fit(window: QWidget, width: int, height: int, key: str | None = None) -> Non
             window.setGeometry(target)
     else:
         window.setGeometry(_fit_rect(QSize(width, height), area))
-    if key is not None:
+    if key is not None and remember:
         _Remember(window, key)

@@ -33,6 +33,7 @@ from secop_desktop.core.services import Services
 from secop_desktop.views.forms import add_row
 from secop_desktop.views.jobs import Job
 from secop_desktop.views.message_label import MessageLabel
+from secop_desktop.views.qt_app import documents_folder
 
 ChoosePath = Callable[[], "Path | None"]
 FILTRO = "Paquete de registro SECOP (*.secop)"
@@ -160,7 +161,7 @@ class ExportDialog(_JobDialog):
         if entity_id is None:
             return
         form = self.services.entities.get(entity_id).form
-        self.archivo.setText(str(Path.home() / package.default_name(form)))
+        self.archivo.setText(str(Path(documents_folder()) / package.default_name(form)))
 
     def _browse(self) -> None:
         chosen = self._choose_path() if self._choose_path else _save_dialog(self, self.archivo.text())
@@ -219,7 +220,7 @@ class ExportDialog(_JobDialog):
 
 
 def _open_dialog(parent: QWidget) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, "Importar registro", "", FILTRO)
+    name, _ = QFileDialog.getOpenFileName(parent, "Importar registro", documents_folder(), FILTRO)
     return Path(name) if name else None
 
 

@@ -266,7 +266,7 @@ class StartWindow(QMainWindow):
         self.wizards: list[RegistrationWizard] = []  # open at once: one per caller on the line
         self.dialog: QDialog | None = None
         self.buzon: BuzonDialog | None = None
-        self.setWindowTitle("SECOP II - Registro de Proveedores")
+        self.setWindowTitle("Registro de Proveedores")
         central = QWidget()
         outer = QVBoxLayout(central)
         title = QLabel("<h1>SECOP II</h1><p>Registro de Proveedores</p>")

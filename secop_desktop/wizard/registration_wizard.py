@@ -56,7 +56,7 @@ class RegistrationWizard(QWizard):
         self._timer.setInterval(AUTOSAVE_MS)
         self._timer.timeout.connect(self.save_draft_now)
 
-        self.setWindowTitle("Registro en SECOP II")
+        self.setWindowTitle("Registro")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
@@ -99,7 +99,7 @@ class RegistrationWizard(QWizard):
         if name == flow.FELICITACIONES:
             # Nothing to go back to or cancel: the guide's page has only "Haga clic aquí para continuar".
             self.setButtonLayout([QWizard.WizardButton.Stretch, QWizard.WizardButton.FinishButton])
-        self.setWindowTitle(f"Registro en SECOP II - {self.flow.step_title(name)}")
+        self.setWindowTitle(f"Registro - {self.flow.step_title(name)}")
         if not self._finished:
             self.save_draft_now()
 
