@@ -14,7 +14,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QMenuBar, QPushButton, QWidget, QWizard
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QMenuBar,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QWidget,
+    QWizard,
+)
 
 from secop_desktop.core.services import Services
 from secop_desktop.views.admin_window import AdminWindow
@@ -48,6 +60,27 @@ def shoot(window: QWidget, name: str) -> None:
     folder = os.environ.get("SCREENSHOT_DIR")
     if folder:
         window.grab().save(str(Path(folder) / f"{name}.png"))
+
+
+def fill(app: QApplication, window: QWidget, texts: dict[str, str], choices: dict[str, str]) -> None:
+    """For the screenshots only: a page as a user fills it in (typed, so the checks beside fields run)."""
+    if not os.environ.get("SCREENSHOT_DIR"):
+        return
+    edits = {w.accessibleName(): w for w in window.findChildren(QLineEdit) if w.isVisible()}
+    combos = {w.accessibleName(): w for w in window.findChildren(QComboBox) if w.isVisible()}
+    for name, value in choices.items():
+        if name in combos:
+            combos[name].setCurrentText(value)
+            app.processEvents()
+    for name, value in texts.items():
+        if name in edits:
+            edits[name].setFocus()
+            for char in value:  # QTest types ASCII only
+                if char.isascii():
+                    QTest.keyClicks(edits[name], char)
+                else:
+                    edits[name].insert(char)
+            app.processEvents()
 
 
 def wizard_report(app: QApplication, wizard: RegistrationWizard, name: str) -> dict[str, object]:
@@ -91,6 +124,11 @@ def main() -> None:
     start.close()
 
     wizard = RegistrationWizard(services, agent="pantalla")
+    settle(app, wizard)
+    fill(app, wizard, {"Nombre y apellido": "Víctor Alfonso Medina", "Nombre de la entidad": "F&F asociados",
+                       "Correo electrónico": "victorsecop2(at)example", "Elige tu usuario": "victor_2019",
+                       "Contraseña": "Secreta123", "Confirmar contraseña": "Secreta12",
+                       "Respuesta de seguridad": "3102585654", "Teléfono móvil de seguridad": "310"}, {})
     windows["asistente"] = wizard_report(app, wizard, "wizard-1-registrar-usuario")
     wizard.close()
 
@@ -107,12 +145,27 @@ def main() -> None:
     buttons["Validar"].click()
     app.processEvents()
     for label in ("Registrar Entidad", "Generar formulario"):
+        if label == "Generar formulario":
+            fill(app, wizard, {}, {"Tipo de organización": "Sociedad Anónima Abierta colombiana"})
         for b in wizard.currentPage().findChildren(QPushButton):
             if b.text().replace("&", "") == label and b.isVisible():
                 b.click()
                 break
         app.processEvents()
-    windows["asistente_entidad"] = wizard_report(app, wizard, "wizard-3-registrar-entidad")
+    fill(app, wizard, {"Nombre abreviado": "HH", "NIT": "900373913", "Dirección": "Calle 26 # 69-76",
+                       "Código postal": "111321", "Correo electrónico de la oficina": "oficina@hh.com.co",
+                       "Teléfono de oficina": "+57 601 7456788"},
+         {"Régimen tributario": "Responsable de IVA", "Departamento": "Bogotá, D.C.", "Municipio": "Bogotá, D.C."})
+    if os.environ.get("SCREENSHOT_DIR"):
+        for radio in wizard.currentPage().findChildren(QRadioButton):
+            if radio.text() == "Sí":
+                radio.setChecked(True)
+                break
+        scroll = wizard.currentPage().findChild(QScrollArea)
+        if scroll is not None:
+            scroll.verticalScrollBar().setValue(0)
+        app.processEvents()
+    windows["asistente_entidad"] = wizard_report(app, wizard, "wizard-3-formulario")
     wizard.close()
 
     escritorio = Escritorio(services, admin)
