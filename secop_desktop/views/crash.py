@@ -152,11 +152,16 @@ class CrashHandler(QObject):
             if self.dialog is None:
                 self.dialog = CrashDialog(self.app.activeWindow())
                 self.dialog.finished.connect(self._dialog_closed)
+                # Its parent window may close first and take it along.
+                self.dialog.destroyed.connect(self._dialog_gone)
             self.dialog.add_error(text)
             self.dialog.show()
             self.dialog.raise_()
         except Exception:  # noqa: BLE001 - the error dialog itself failing must not recurse
             log.exception("No se pudo mostrar el diálogo de error")
+
+    def _dialog_gone(self) -> None:
+        self.dialog = None
 
     def _dialog_closed(self) -> None:
         if self.dialog is not None:
