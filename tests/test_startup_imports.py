@@ -125,3 +125,11 @@ def test_schema_is_current_is_one_query_without_alembic(tmp_path: Path) -> None:
         assert not database.schema_is_current(db.engine)  # an older schema: Alembic upgrades it
     finally:
         db.dispose()
+
+
+def test_dummy_hash_uses_the_current_password_parameters() -> None:
+    from secop_desktop.core.accounts import passwords, users
+
+    # Same cost as a real user's hash: the time of a failed sign-in does not tell whether the user exists.
+    assert not passwords.needs_rehash(users._DUMMY_HASH)
+    assert passwords.verify_secret(users._DUMMY_HASH, "secop-desktop-dummy-password-1")
