@@ -105,6 +105,8 @@ def setup(folder: Path | None = None) -> Path | None:
     root.addHandler(handler)
     _handler = handler
     logging.captureWarnings(True)
+    # Alembic announces each of its plugins at INFO on every migration; the upgrades themselves stay.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     _enable_faulthandler(target.parent / CRASH_FILE)
     return target
 
