@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import getpass
 import io
+import logging
 import os
 import re
 import sys
@@ -16,7 +17,7 @@ from typing import IO, Any, NoReturn, cast
 from secop_desktop import __version__
 from secop_desktop.core.text import fold
 
-OK, REFUSED, USAGE = 0, 1, 2
+OK, REFUSED, USAGE, UNEXPECTED = 0, 1, 2, 3
 
 # argparse's own messages, in the Spanish the rest of the app speaks.
 _ARGPARSE_ES: tuple[tuple[str, str], ...] = (
@@ -98,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Las órdenes usuarios, buzon, exportar, importar, aceptar y rechazar actúan como un usuario: "
                f"--como USUARIO y la contraseña (en la terminal o en {PASSWORD_ENV}). "
                "Códigos de salida: 0 correcto, 1 rechazado por una regla (el motivo va a la salida de "
-               "errores), 2 uso incorrecto o faltan las credenciales.",
+               "errores), 2 uso incorrecto o faltan las credenciales, 3 error inesperado (los detalles "
+               "quedan en el registro).",
     )
     parser.add_argument("--version", action="version", version=f"secop-desktop {__version__}",
                         help="muestra la versión y termina")
@@ -187,13 +189,19 @@ class TerminalProgress:
 
 
 def _open_services(args: argparse.Namespace, progress: Callable[[int, int], None] | None = None) -> Any:
+    from secop_desktop.core.identity import STARTUP
+
     if args.capacitacion:
         from secop_desktop.core import training
 
-        return training.open_training(progress=progress)
-    from secop_desktop.core.services import Services
+        services = training.open_training(progress=progress)
+    else:
+        from secop_desktop.core.services import Services
 
-    return Services.open()
+        services = Services.open()
+    # As at the GUI's start: what an interrupted attach, import or export left behind goes.
+    services.documents.clean_leftovers(STARTUP)
+    return services
 
 
 class Refused(Exception):
@@ -437,11 +445,21 @@ class _Printable(io.TextIOBase):
         return bool(getattr(self._stream, "isatty", lambda: False)())
 
 
+def _unexpected(err: IO[str]) -> int:
+    """Logs the traceback; the user gets one Spanish line and where the details are."""
+    from secop_desktop import logs
+
+    logging.getLogger("secop_desktop.cli").exception("Error inesperado en la línea de órdenes")
+    where = logs.log_file()
+    print("Ocurrió un error inesperado; la orden no se completó."
+          + (f" Los detalles quedaron en el registro: {where}" if where else ""), file=err)
+    return UNEXPECTED
+
+
 def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None = None,
         ask: Callable[[str], str] | None = None) -> int:
-    """Runs one command; returns the exit code (0 ok, 1 refused by a rule, 2 wrong use)."""
-    from secop_desktop.core.documents.blobstore import CopyCancelled
-    from secop_desktop.errors import ServiceError
+    """Runs one command; returns the exit code (0 ok, 1 refused by a rule, 2 wrong use, 3 unexpected error)."""
+    from secop_desktop import logs
 
     out = cast(IO[str], _Printable(out or sys.stdout))
     err = cast(IO[str], _Printable(err or sys.stderr))
@@ -451,6 +469,20 @@ def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None 
             args = build_parser().parse_args(list(argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else USAGE
+    logs.setup()
+    logging.getLogger("secop_desktop.cli").info("secop-desktop %s: orden %s%s", __version__, args.orden or "ventana",
+                                                " (capacitación)" if args.capacitacion else "")
+    if args.orden in (None, "admin"):
+        from secop_desktop.views.launcher import launch
+
+        try:
+            return launch(admin=args.orden == "admin", capacitacion=args.capacitacion)
+        except Exception:  # noqa: BLE001 - the edge: logged, exit code 3
+            return _unexpected(err)
+    # Imported after the window case: the GUI's start-up does not pay for them.
+    from secop_desktop.core.documents.blobstore import CopyCancelled
+    from secop_desktop.errors import ServiceError
+
     try:
         if args.orden == "init":
             return _cmd_init(args, out)
@@ -478,9 +510,10 @@ def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None 
     except KeyboardInterrupt:
         print("\nOperación interrumpida.", file=err)
         return 130
-    from secop_desktop.views.launcher import launch
-
-    return launch(admin=args.orden == "admin", capacitacion=args.capacitacion)
+    except Exception:  # noqa: BLE001 - the edge: logged, exit code 3
+        return _unexpected(err)
+    print(f"Orden no atendida: {args.orden}", file=err)
+    return USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,4 @@
-"""Where the app keeps its data: one directory, overridable, nothing written elsewhere."""
+"""Where the app keeps its data, settings and logs: three folders, overridable, nothing written elsewhere."""
 
 from __future__ import annotations
 
@@ -23,9 +23,27 @@ def private_dir(path: Path) -> Path:
 
 def data_dir() -> Path:
     """The data directory, created on first use and readable by its owner only."""
+    return _folder(platformdirs.user_data_dir(APP_NAME, appauthor=False), None)
+
+
+def _folder(platform_dir: str, under_home: str | None) -> Path:
+    # With SECOP_DESKTOP_HOME everything stays below it, so a test or a portable copy writes nowhere else.
     override = os.environ.get(HOME_ENV)
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    if override:
+        path = Path(override) / under_home if under_home else Path(override)
+    else:
+        path = Path(platform_dir)
     return private_dir(path)
+
+
+def config_dir() -> Path:
+    """Per-user preferences of this operating-system user (e.g. window sizes), created on first use."""
+    return _folder(platformdirs.user_config_dir(APP_NAME, appauthor=False), "config")
+
+
+def log_dir() -> Path:
+    """The log files a help desk asks for, created on first use."""
+    return _folder(platformdirs.user_log_dir(APP_NAME, appauthor=False), "logs")
 
 
 def documents_dir(base: Path | None = None) -> Path:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied, ServiceError
+from secop_desktop.views import geometry
 from secop_desktop.views.audit_view import AuditView
 from secop_desktop.views.user_admin_panel import UserAdminPanel
 from secop_desktop.views.widgets.confirm import Confirm, ask_with_message_box
@@ -99,8 +100,8 @@ class AdminWindow(QMainWindow):
         self.entity_id: int | None = None
         self.panel: UserAdminPanel | None = None
         self.audit: AuditView | None = None
-        self.setWindowTitle(f"{TITLE} - SECOP II")
-        self.resize(1400, 760)
+        self.setWindowTitle(TITLE)
+        geometry.fit(self, 1400, 760, "administracion")
 
         self.stack = QStackedWidget()
         self.sign_in = SignInPage()
@@ -200,7 +201,7 @@ class AdminWindow(QMainWindow):
             old.deleteLater()
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
-        self.setWindowTitle(f"{TITLE} - {nombre} - SECOP II")
+        self.setWindowTitle(f"{TITLE} - {nombre}")
         self.panel.search.setFocus()
         self.account_opened.emit(entity_id)
 

@@ -36,6 +36,7 @@ from secop_desktop.core.identity import Actor
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
 from secop_desktop.views.jobs import Job
+from secop_desktop.views.qt_app import documents_folder
 
 FALTA = "Falta el documento"
 INSTRUCCIONES = (
@@ -358,7 +359,7 @@ class AttachmentsPanel(QWidget):
         self.mensaje.show()
 
     def _choose_with_dialog(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Buscar documento", "", "Todos los archivos (*)")
+        name, _ = QFileDialog.getOpenFileName(self, "Buscar documento", documents_folder(), "Todos los archivos (*)")
         return Path(name) if name else None
 
     def _confirm_with_box(self, text: str) -> bool:

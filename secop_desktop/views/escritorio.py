@@ -28,7 +28,7 @@ from secop_desktop.core.entities.service import Registration
 from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied
-from secop_desktop.views import contrast
+from secop_desktop.views import contrast, geometry
 from secop_desktop.views.admin_window import AdminWindow, open_admin_for
 from secop_desktop.views.areas_interes import AreasInteresPage
 from secop_desktop.views.buzon import BuzonWidget
@@ -90,7 +90,7 @@ class Escritorio(QMainWindow):
         self.admin_window: AdminWindow | None = None
         self._entity_pages: dict[str, QWidget] = {}
         self.current_page = INICIO
-        self.resize(1240, 820)
+        geometry.fit(self, 1240, 820, "escritorio")
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -244,7 +244,7 @@ class Escritorio(QMainWindow):
         self.entity_menu.setEnabled(cuenta is not None)
         self.side.setEnabled(cuenta is not None)
         self.entity_actions[ADMINISTRACION].setEnabled(bool(cuenta and cuenta.es_administrador))
-        self.setWindowTitle(f"SECOP II - Escritorio - {cuenta.nombre}" if cuenta else "SECOP II - Escritorio")
+        self.setWindowTitle(f"Escritorio - {cuenta.nombre}" if cuenta else "Escritorio")
         self._show_clock()
         self.refresh()
         if changed and on_entity_page:

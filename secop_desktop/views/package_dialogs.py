@@ -32,6 +32,7 @@ from secop_desktop.core.identity import Actor
 from secop_desktop.core.packages.format import SUFFIX, ExportResult, ImportResult, PackagePreview, default_name
 from secop_desktop.core.services import Services
 from secop_desktop.views.jobs import Job
+from secop_desktop.views.qt_app import documents_folder
 from secop_desktop.views.widgets.forms import add_row
 from secop_desktop.views.widgets.messages import MessageLabel
 
@@ -163,7 +164,7 @@ class ExportDialog(_JobDialog):
         if entity_id is None:
             return
         form = self.services.entities.get(self.actor, entity_id).form
-        self.archivo.setText(str(Path.home() / default_name(form)))
+        self.archivo.setText(str(Path(documents_folder()) / default_name(form)))
 
     def _browse(self) -> None:
         chosen = self._choose_path() if self._choose_path else _save_dialog(self, self.archivo.text())
@@ -224,7 +225,7 @@ class ExportDialog(_JobDialog):
 
 
 def _open_dialog(parent: QWidget) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, "Importar registro", "", FILTRO)
+    name, _ = QFileDialog.getOpenFileName(parent, "Importar registro", documents_folder(), FILTRO)
     return Path(name) if name else None
 
 

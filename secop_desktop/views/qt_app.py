@@ -1,31 +1,76 @@
-"""QApplication set-up: Spanish translations, style, the services the windows share."""
+"""QApplication set-up: Spanish translations, the name Qt adds to window titles, where file dialogs start."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QStandardPaths, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from secop_desktop import APP_NAME, __version__
 from secop_desktop.resources import resource_path
 
+DISPLAY_NAME = "SECOP II"
 _translators: list[QTranslator] = []
 
 
+def documents_folder() -> str:
+    """Where file dialogs start: the user's Documents folder (never the program's), else the home folder.
+
+    Nothing is created: the app writes only into its own data, config and log folders.
+    """
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if documents and Path(documents).is_dir():
+        return documents
+    return str(Path.home())
+
+
+# What Qt's Spanish catalogue leaves in English, and Spain's "fichero" where Colombia says "archivo".
+MISSING: dict[tuple[str, str], str] = {
+    ("QFileDialog", "&Look in:"): "&Buscar en:",
+    ("QFileDialog", "Files of &type:"): "&Tipo de archivo:",
+    ("QFileDialog", "File &name:"): "&Nombre del archivo:",
+    ("QFileDialog", "Show &hidden files"): "Mostrar los arc&hivos ocultos",
+    ("QFileSystemModel", "File Folder"): "Carpeta",
+}
+_ARCHIVO = (("ficheros", "archivos"), ("Ficheros", "Archivos"), ("fichero", "archivo"), ("Fichero", "Archivo"))
+
+
+class ColombianSpanish(QTranslator):
+    """Asked before Qt's catalogue: fills its gaps and uses the words of Colombia."""
+
+    def __init__(self, catalogue: QTranslator, parent: QApplication) -> None:
+        super().__init__(parent)
+        self.catalogue = catalogue
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
+        return False
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str:
+        if (context, source) in MISSING:
+            return MISSING[(context, source)]
+        text = self.catalogue.translate(context, source, disambiguation, n) or ""
+        for spain, colombia in _ARCHIVO:
+            text = text.replace(spain, colombia)
+        return text
+
+
 def install_spanish(app: QApplication) -> bool:
-    """Loads Qt's own Spanish catalogue so standard buttons read Atrás, Siguiente, Cancelar."""
+    """Loads Qt's own Spanish catalogue so standard buttons and the file dialog read Atrás, Cancelar, Abrir."""
     QLocale.setDefault(QLocale(QLocale.Language.Spanish, QLocale.Country.Colombia))
-    loaded = False
+    if _translators:
+        return True
     for directory in (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
                       str(resource_path("translations"))):
         translator = QTranslator(app)
         if translator.load("qtbase_es", directory):
             app.installTranslator(translator)
-            _translators.append(translator)
-            loaded = True
-            break
-    return loaded
+            overrides = ColombianSpanish(translator, app)
+            app.installTranslator(overrides)  # the last installed is asked first
+            _translators.extend((translator, overrides))
+            return True
+    return False
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -34,7 +79,8 @@ def application(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv if argv is not None else sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName("SECOP II - Registro de Proveedores")
+    # Qt appends it to every window title ("Escritorio — SECOP II"): titles themselves leave it out.
+    app.setApplicationDisplayName(DISPLAY_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
     install_spanish(app)

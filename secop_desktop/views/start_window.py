@@ -29,7 +29,7 @@ from secop_desktop.core.registration import flow
 from secop_desktop.core.registration.drafts import DraftInfo, current_agent
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError, ValidationError
-from secop_desktop.views import contrast
+from secop_desktop.views import contrast, geometry
 from secop_desktop.views.buzon import BuzonDialog
 from secop_desktop.views.widgets import ErrorLabel, FieldErrors, add_field
 from secop_desktop.views.widgets.forms import add_row
@@ -267,7 +267,7 @@ class StartWindow(QMainWindow):
         self.wizards: list[RegistrationWizard] = []  # open at once: one per caller on the line
         self.dialog: QDialog | None = None
         self.buzon: BuzonDialog | None = None
-        self.setWindowTitle("SECOP II - Registro de Proveedores")
+        self.setWindowTitle("Registro de Proveedores")
         central = QWidget()
         outer = QVBoxLayout(central)
         title = QLabel("<h1>SECOP II</h1><p>Registro de Proveedores</p>")
@@ -357,7 +357,7 @@ class StartWindow(QMainWindow):
         right.addWidget(mesa_box)
         right.addStretch(1)
         self.setCentralWidget(central)
-        self.resize(960, 640)
+        geometry.fit(self, 960, 640, "inicio")
         self.refresh_drafts()
         self.usuario.setFocus()
 

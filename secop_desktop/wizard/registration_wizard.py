@@ -20,6 +20,7 @@ from secop_desktop.core.registration import flow
 from secop_desktop.core.registration.drafts import DraftInfo
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
+from secop_desktop.views import geometry
 from secop_desktop.views.attachments_panel import AttachmentsPanel
 from secop_desktop.views.buzon import BuzonDialog
 from secop_desktop.wizard.attachments_page import AttachmentsPage
@@ -59,11 +60,11 @@ class RegistrationWizard(QWizard):
         self._timer.setInterval(AUTOSAVE_MS)
         self._timer.timeout.connect(self.save_draft_now)
 
-        self.setWindowTitle("Registro en SECOP II")
+        self.setWindowTitle("Registro")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.resize(980, 780)
+        geometry.fit(self, 980, 780, "asistente")
         self.pages: dict[str, FlowPage] = {}
         for page_class in (UserPage, ConfirmPage, EntitySearchPage, EntityTypePage, EntityFormPage,
                            AttachmentsPage, FinishPage):
@@ -124,7 +125,7 @@ class RegistrationWizard(QWizard):
             self.setButtonLayout([QWizard.WizardButton.Stretch, QWizard.WizardButton.FinishButton])
             self._timer.stop()
             self._say("")
-        self.setWindowTitle(f"Registro en SECOP II - {self.flow.step_title(name)}")
+        self.setWindowTitle(f"Registro - {self.flow.step_title(name)}")
         self.save_draft_now()
 
     # --- drafts ----------------------------------------------------------------------------
