@@ -63,3 +63,7 @@ class StoreUnavailable(ServiceError):
     def __init__(self, message: str = "No se pudo conectar con la base de datos. Revise la conexión "
                  "y vuelva a intentarlo.") -> None:
         super().__init__(message)
+
+
+# NUL, lone surrogates and control characters: refused wherever text comes in (forms, searches, imports).
+NOT_ALLOWED = "El texto contiene caracteres no permitidos."

@@ -7,7 +7,6 @@ CASES (how to call it and which refusals apply), so a new actor-taking method wi
 from __future__ import annotations
 
 import inspect
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,8 +143,8 @@ LAST = ("interests.delete", "documents.delete")  # the other calls still need wh
 def actor_methods() -> list[str]:
     """'service.method' for every public method, on the services of Services, whose first argument is the actor."""
     found = []
-    for name, kind in typing.get_type_hints(Services).items():
-        if not inspect.isclass(kind) or name == "db":
+    for name, kind in Services.service_types().items():
+        if name == "db":
             continue
         for method_name, method in inspect.getmembers(kind, inspect.isfunction):
             if method_name.startswith("_"):

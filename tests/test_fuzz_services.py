@@ -33,9 +33,7 @@ UNFILLABLE = ("Session", "UnitOfWork", "User", "Callable", "Entity", "Accion", "
 
 
 def _service_classes() -> dict[str, type]:
-    hints = typing.get_type_hints(Services)
-    return {f.name: hints[f.name] for f in dataclasses.fields(Services)
-            if not f.init and inspect.isclass(hints[f.name])}
+    return {name: kind for name, kind in Services.service_types().items() if name != "db"}
 
 
 def _hints(fn: Any) -> dict[str, Any]:

@@ -88,19 +88,19 @@ def test_start_up_imports_nothing_on_the_deny_list(tmp_path: Path, ready: str, a
 
 
 def test_configured_mail_still_loads_the_mailer(tmp_path: Path) -> None:
-    from secop_desktop.core.mail import mailer
+    from secop_desktop.core.mail import settings as mailer
 
     home = tmp_path / "casa"
     home.mkdir()
     report = _start(tmp_path, "StartWindow")
-    assert "secop_desktop.core.mail.mailer" not in report["ready"]
+    assert "secop_desktop.core.mail.settings" not in report["ready"]
     (home / mailer.SETTINGS_FILE).write_text(json.dumps({"host": "127.0.0.1", "port": 2525, "remitente":
                                                          "mesa@example.com"}), encoding="utf-8")
-    assert "secop_desktop.core.mail.mailer" in _start(tmp_path, "StartWindow")["ready"]
+    assert "secop_desktop.core.mail.settings" in _start(tmp_path, "StartWindow")["ready"]
 
 
 def test_mail_settings_file_name_is_the_mailers() -> None:
-    from secop_desktop.core.mail import mailer
+    from secop_desktop.core.mail import settings as mailer
     from secop_desktop.views import launcher
 
     assert launcher.MAIL_SETTINGS_FILE == mailer.SETTINGS_FILE

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from secop_desktop import paths
 from secop_desktop.core.access.service import AccessService
@@ -14,11 +17,13 @@ from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.documents.service import DocumentService
 from secop_desktop.core.entities.interests import InterestService
 from secop_desktop.core.entities.service import EntityService
-from secop_desktop.core.mail.delivery import MailService
-from secop_desktop.core.packages.service import PackageService
 from secop_desktop.core.registration.drafts import DraftService
-from secop_desktop.core.training.service import TrainingService
 from secop_desktop.store.database import Database
+
+if TYPE_CHECKING:
+    from secop_desktop.core.mail.delivery import MailService
+    from secop_desktop.core.packages.service import PackageService
+    from secop_desktop.core.training.service import TrainingService
 
 
 @dataclass
@@ -34,9 +39,6 @@ class Services:
     documents: DocumentService = field(init=False)
     interests: InterestService = field(init=False)
     mailbox: Mailbox = field(init=False)
-    packages: PackageService = field(init=False)
-    mail: MailService = field(init=False)
-    training: TrainingService = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserService(self.db, self.clock, self.token_ttl)
@@ -46,9 +48,37 @@ class Services:
         self.documents = DocumentService(self)
         self.interests = InterestService(self.db, self.clock)
         self.mailbox = Mailbox(self.db, self.clock)
-        self.packages = PackageService(self)
-        self.mail = MailService(self.db, self.clock, self.data_dir)
-        self.training = TrainingService(self.db, self.data_dir)
+
+    # Packages, mail and training are built on first use: most sessions never need them, and the
+    # first window paints sooner without importing them (benchmarks/bench_start.py).
+    @cached_property
+    def packages(self) -> PackageService:
+        from secop_desktop.core.packages.service import PackageService
+
+        return PackageService(self)
+
+    @cached_property
+    def mail(self) -> MailService:
+        from secop_desktop.core.mail.delivery import MailService
+
+        return MailService(self.db, self.clock, self.data_dir)
+
+    @cached_property
+    def training(self) -> TrainingService:
+        from secop_desktop.core.training.service import TrainingService
+
+        return TrainingService(self.db, self.data_dir)
+
+    @classmethod
+    def service_types(cls) -> dict[str, type[Any]]:
+        """Every service this door offers, by attribute name (imports the lazy ones)."""
+        from secop_desktop.core.mail.delivery import MailService
+        from secop_desktop.core.packages.service import PackageService
+        from secop_desktop.core.training.service import TrainingService
+
+        eager = {name: kind for name, kind in typing.get_type_hints(cls).items()
+                 if isinstance(kind, type) and name not in ("db", "data_dir", "token_ttl")}
+        return {**eager, "packages": PackageService, "mail": MailService, "training": TrainingService}
 
     @classmethod
     def open(cls, url: str | None = None, data_dir: Path | None = None, **kwargs: object) -> Services:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 
+from secop_desktop import errors
 from secop_desktop.errors import InvalidValue
-from secop_desktop.store import limits
 
 # Longer than any name a person searches for (entity names have at most 300 characters, and a
 # few words of one find it); past it a search only costs time.
 SEARCH_MAX = 200
-NOT_ALLOWED = limits.NOT_ALLOWED
+NOT_ALLOWED = errors.NOT_ALLOWED
 SEARCH_NOT_ALLOWED = "La búsqueda contiene caracteres no permitidos."
 
 

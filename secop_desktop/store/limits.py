@@ -17,9 +17,10 @@ from sqlalchemy import BigInteger, Column, Integer, Numeric, String, event, insp
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from secop_desktop import errors
 from secop_desktop.errors import FieldError, ValidationError
 
-NOT_ALLOWED = "El texto contiene caracteres no permitidos."
+NOT_ALLOWED = errors.NOT_ALLOWED
 TOO_MANY_DECIMALS = "Use como máximo {scale} decimales."
 OUT_OF_RANGE = "El número está fuera del rango permitido."
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
 
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 CONNECT_TIMEOUT_S = 5
 # The extensions the PostgreSQL schema relies on: trigram search, and accent folding in SQL.
@@ -130,6 +132,8 @@ def schema_check(revision: str | None, script: ScriptDirectory) -> Check:
         return Check("esquema", True, "Esquema: la base de datos está vacía; el esquema se creará al abrirla.")
     if revision == head:
         return Check("esquema", True, "Esquema: la base de datos está al día.")
+    from alembic.util import CommandError
+
     try:
         known = script.get_revision(revision) is not None
     except CommandError:
