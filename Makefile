@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	@# phonenumberslite replaced phonenumbers: both install the same module, so drop the old one first.
+	$(PY) -m pip uninstall --quiet --yes phonenumbers 2>/dev/null || true
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from secop_desktop.errors import AlreadyExists, ConflictError, InvalidValue, ServiceError, StoreUnavailable
+from secop_desktop.resources import package_dir
 
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATIONS_DIR = package_dir("secop_desktop.store", "migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from secop_desktop import APP_NAME, __version__
-from secop_desktop.resources import resource_path
+from secop_desktop.resources import data_path, icon_paths
 
 _translators: list[QTranslator] = []
 
@@ -18,7 +19,7 @@ def install_spanish(app: QApplication) -> bool:
     QLocale.setDefault(QLocale(QLocale.Language.Spanish, QLocale.Country.Colombia))
     loaded = False
     for directory in (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
-                      str(resource_path("translations"))):
+                      str(data_path("translations"))):
         translator = QTranslator(app)
         if translator.load("qtbase_es", directory):
             app.installTranslator(translator)
@@ -26,6 +27,13 @@ def install_spanish(app: QApplication) -> bool:
             loaded = True
             break
     return loaded
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    for path in icon_paths():
+        icon.addFile(str(path))
+    return icon
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -37,5 +45,8 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("SECOP II - Registro de Proveedores")
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
+    # Matches packaging/secop-desktop.desktop, so docks and Wayland show the installed icon and name.
+    app.setDesktopFileName(APP_NAME)
+    app.setWindowIcon(app_icon())
     install_spanish(app)
     return app
