@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The bundle is built in its own venv, installed from the lock file (exact versions, hashes).
+BUNDLE_VENV := .venv-bundle
+BUNDLE_PY := $(BUNDLE_VENV)/bin/python
+BUNDLE_STAMP := $(BUNDLE_VENV)/.installed
 
-.PHONY: run test admin bench clean
+.PHONY: run test admin bench bundle lock check-system clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +18,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# Names the missing system libraries (in Spanish) instead of Qt's misleading xcb message.
+check-system: $(STAMP)
+	@$(PY) packaging/check_system_libs.py
+
+run: check-system
 	$(PY) -m secop_desktop
 
-admin: $(STAMP)
+admin: check-system
 	$(PY) -m secop_desktop admin
 
 test: $(STAMP)
@@ -26,5 +34,21 @@ test: $(STAMP)
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done
 
+$(BUNDLE_STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(BUNDLE_VENV)
+	$(BUNDLE_PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	touch $(BUNDLE_STAMP)
+
+# dist/secop-desktop/: secop-desktop (windows) and secop-desktop-cli (command line) with their _internal/ folder.
+bundle: $(BUNDLE_STAMP)
+	$(BUNDLE_PY) -m pip install --quiet --no-deps --no-build-isolation --force-reinstall .
+	$(BUNDLE_PY) -m PyInstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller packaging/secop-desktop.spec
+	@du -sh dist/secop-desktop
+
+# Regenerates requirements.lock after a change of dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra bundle --universal --python-version 3.11 --generate-hashes -o requirements.lock
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(BUNDLE_VENV) build dist *.egg-info

@@ -15,6 +15,7 @@ SMALL_ARGS = {
     "bench_admin.py": ["--members", "300"],
     "bench_search.py": ["--rows", "2000", "--searches", "10", "--backend", "sqlite"],
     "bench_package.py": ["--registros", "5"],
+    "bench_bundle.py": ["--repeat", "1"],
 }
 
 

@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -248,3 +249,112 @@ def test_offscreen_start_opens_the_wizard_and_the_admin_window(installed: Instal
     assert shown["icon"] and shown["icon_sizes"] >= 4
     assert shown["desktop"] == "secop-desktop"
     assert all(shown["titles"]), shown["titles"]
+
+
+# --- desktop integration files and the system check (no install needed) -------------------------------------------
+
+PACKAGING = ROOT / "packaging"
+
+
+def _pyproject() -> dict[str, object]:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _tool(name: str) -> str:
+    import shutil
+
+    found = shutil.which(name)
+    assert found, f"{name} is missing: .ci/run installs it (desktop-file-utils, appstream, shared-mime-info)"
+    return found
+
+
+def test_desktop_entry_is_valid_and_matches_the_app() -> None:
+    from secop_desktop import APP_NAME
+    from secop_desktop.resources import ICON_NAME
+
+    desktop = PACKAGING / "secop-desktop.desktop"
+    result = subprocess.run([_tool("desktop-file-validate"), str(desktop)], capture_output=True, text=True)
+    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+    entry = dict(line.split("=", 1) for line in desktop.read_text(encoding="utf-8").splitlines()
+                 if "=" in line and not line.startswith("#"))
+    project = _pyproject()["project"]
+    assert isinstance(project, dict)
+    assert entry["TryExec"] in project["gui-scripts"]
+    assert entry["Icon"] == ICON_NAME
+    # QGuiApplication.setDesktopFileName(APP_NAME) ties the windows to this file (icon, name on Wayland).
+    assert desktop.stem == APP_NAME == entry["StartupWMClass"]
+
+
+def test_appstream_metainfo_is_valid() -> None:
+    import xml.etree.ElementTree as ET
+
+    metainfo = PACKAGING / "secop-desktop.metainfo.xml"
+    # The ID is the executable's name, not reverse DNS: the project has no domain of its own to put there.
+    result = subprocess.run([_tool("appstreamcli"), "validate", "--no-net", "--override=cid-desktopapp-is-not-rdns=info",
+                             str(metainfo)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    root = ET.parse(metainfo).getroot()
+    assert root.findtext("launchable") == "secop-desktop.desktop"
+    assert root.find("releases/release").get("version") == __version__  # type: ignore[union-attr]
+    assert root.findtext("project_license") == _pyproject()["project"]["license"]  # type: ignore[index]
+    assert root.findtext("provides/mediatype") == "application/x-secop"
+
+
+def test_secop_mime_type_installs(tmp_path: Path) -> None:
+    packages = tmp_path / "mime" / "packages"
+    packages.mkdir(parents=True)
+    (packages / "secop-desktop.xml").write_bytes((PACKAGING / "secop-desktop-mime.xml").read_bytes())
+    result = subprocess.run([_tool("update-mime-database"), str(tmp_path / "mime")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "application/x-secop:*.secop" in (tmp_path / "mime" / "globs2").read_text(encoding="utf-8")
+
+
+def _check_module() -> ModuleType:
+    sys.path.insert(0, str(PACKAGING))
+    try:
+        import check_system_libs
+    finally:
+        sys.path.remove(str(PACKAGING))
+    return check_system_libs
+
+
+LDD_OUTPUT = """\
+\tlinux-vdso.so.1 (0x00007ffd)
+\tlibQt6XcbQpa.so.6 => /venv/PySide6/Qt/lib/libQt6XcbQpa.so.6 (0x00007f)
+\tlibxcb-cursor.so.0 => /lib/x86_64-linux-gnu/libxcb-cursor.so.0 (0x00007f)
+\tlibxcb-icccm.so.4 => not found
+\tlibxcb-keysyms.so.1 => not found
+\tlibxcb-icccm.so.4 => not found
+\tlibfoo-raro.so.9 => not found
+"""
+
+
+def test_system_check_names_the_missing_packages_in_spanish() -> None:
+    check = _check_module()
+    missing = check.missing_sonames(LDD_OUTPUT)
+    assert missing == ["libfoo-raro.so.9", "libxcb-icccm.so.4", "libxcb-keysyms.so.1"]
+    text = check.message(missing)
+    assert text.startswith("No se puede abrir la ventana: faltan bibliotecas del sistema")
+    assert "  - libxcb-icccm4  (libxcb-icccm.so.4)" in text
+    assert "sudo apt-get install libfoo-raro.so.9 libxcb-icccm4 libxcb-keysyms1" in text
+    assert "xcb-cursor0" not in text  # present, so not blamed (Qt's own message names it whatever is missing)
+
+
+def test_system_check_runs_only_where_qt_uses_xcb() -> None:
+    check = _check_module()
+    assert check.should_check({}, "linux")
+    assert check.should_check({"QT_QPA_PLATFORM": "xcb"}, "linux")
+    assert not check.should_check({"QT_QPA_PLATFORM": "offscreen"}, "linux")
+    assert not check.should_check({"QT_QPA_PLATFORM": "wayland;xcb"}, "linux")
+    assert not check.should_check({}, "win32")
+
+
+def test_system_check_passes_on_this_machine() -> None:
+    """.ci/run installs the xcb libraries; the real check (ldd on PySide6's plugin) must then find them all."""
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    result = subprocess.run([sys.executable, str(PACKAGING / "check_system_libs.py")], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert _check_module().xcb_plugin() is not None
