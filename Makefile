@@ -8,7 +8,7 @@ BUNDLE_VENV := .venv-bundle
 BUNDLE_PY := $(BUNDLE_VENV)/bin/python
 BUNDLE_STAMP := $(BUNDLE_VENV)/.installed
 
-.PHONY: run test admin bench bundle lock check-system clean
+.PHONY: run test admin bench bundle lock check-system install-desktop clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,20 @@ bundle: $(BUNDLE_STAMP)
 lock: $(STAMP)
 	$(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra bundle --universal --python-version 3.11 --generate-hashes -o requirements.lock
+
+# Menu entry, icons, AppStream data and the .secop file type for the current user (DESKTOP_PREFIX=/usr/share as root).
+DESKTOP_PREFIX ?= $(HOME)/.local/share
+ICON_SIZES := 16 24 32 48 64 128 256 512
+install-desktop:
+	install -Dm644 packaging/secop-desktop.desktop $(DESKTOP_PREFIX)/applications/secop-desktop.desktop
+	install -Dm644 packaging/secop-desktop.metainfo.xml $(DESKTOP_PREFIX)/metainfo/secop-desktop.metainfo.xml
+	install -Dm644 packaging/secop-desktop-mime.xml $(DESKTOP_PREFIX)/mime/packages/secop-desktop.xml
+	install -Dm644 secop_desktop/data/icons/secop-desktop.svg $(DESKTOP_PREFIX)/icons/hicolor/scalable/apps/secop-desktop.svg
+	for n in $(ICON_SIZES); do \
+		install -Dm644 secop_desktop/data/icons/secop-desktop-$$n.png $(DESKTOP_PREFIX)/icons/hicolor/$${n}x$${n}/apps/secop-desktop.png; \
+	done
+	-update-mime-database $(DESKTOP_PREFIX)/mime
+	-update-desktop-database $(DESKTOP_PREFIX)/applications
 
 clean:
 	rm -rf $(VENV) $(BUNDLE_VENV) build dist *.egg-info

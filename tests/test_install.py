@@ -302,13 +302,47 @@ def test_appstream_metainfo_is_valid() -> None:
     assert root.findtext("provides/mediatype") == "application/x-secop"
 
 
-def test_secop_mime_type_installs(tmp_path: Path) -> None:
-    packages = tmp_path / "mime" / "packages"
-    packages.mkdir(parents=True)
-    (packages / "secop-desktop.xml").write_bytes((PACKAGING / "secop-desktop-mime.xml").read_bytes())
-    result = subprocess.run([_tool("update-mime-database"), str(tmp_path / "mime")], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert "application/x-secop:*.secop" in (tmp_path / "mime" / "globs2").read_text(encoding="utf-8")
+def test_make_install_desktop_installs_entry_icons_and_the_secop_type(tmp_path: Path) -> None:
+    _tool("update-mime-database")
+    prefix = tmp_path / "share"
+    result = subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), "install-desktop", f"DESKTOP_PREFIX={prefix}"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (prefix / "applications" / "secop-desktop.desktop").is_file()
+    assert (prefix / "metainfo" / "secop-desktop.metainfo.xml").is_file()
+    assert (prefix / "icons" / "hicolor" / "scalable" / "apps" / "secop-desktop.svg").is_file()
+    assert (prefix / "icons" / "hicolor" / "256x256" / "apps" / "secop-desktop.png").is_file()
+    assert "application/x-secop:*.secop" in (prefix / "mime" / "globs2").read_text(encoding="utf-8")
+    assert "application/zip" in (prefix / "mime" / "subclasses").read_text(encoding="utf-8")
+
+
+def test_lock_file_pins_every_dependency_with_hashes() -> None:
+    """requirements.lock (for `make bundle`) is regenerated with `make lock` whenever pyproject.toml's
+    dependencies change; a dependency missing from it, or pinned outside the range, fails here."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins: dict[str, str] = {}
+    hashes: dict[str, int] = {}
+    current = ""
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        if line and not line[0].isspace() and not line.startswith("#"):
+            name, _, rest = line.partition("==")
+            current = canonicalize_name(name.split("[")[0])
+            pins[current] = rest.split(";")[0].split("\\")[0].strip()
+            hashes[current] = 0
+        elif line.strip().startswith("--hash=sha256:"):
+            hashes[current] += 1
+    project = _pyproject()["project"]
+    assert isinstance(project, dict)
+    for spec in project["dependencies"] + project["optional-dependencies"]["bundle"]:
+        requirement = Requirement(spec)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is not in requirements.lock: run `make lock`"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (name, pins[name], str(requirement.specifier))
+    assert pins["sqlalchemy"].startswith("2.0."), "the store is written for SQLAlchemy 2.0"
+    assert not pins["pyside6-essentials"].startswith("6.12."), "PySide6 6.12 aborts the interpreter"
+    assert all(count > 0 for count in hashes.values()), [n for n, c in hashes.items() if not c]
 
 
 def _check_module() -> ModuleType:
