@@ -16,6 +16,7 @@ SMALL_ARGS = {
     "bench_search.py": ["--rows", "2000", "--searches", "10", "--backend", "sqlite"],
     "bench_package.py": ["--registros", "5"],
     "bench_start.py": ["--runs", "1"],
+    "bench_bundle.py": ["--repeat", "1"],
 }
 
 

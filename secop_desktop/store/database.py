@@ -21,8 +21,9 @@ from secop_desktop.store import limits, probe
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+from secop_desktop.resources import package_dir
 
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATIONS_DIR = package_dir("secop_desktop.store", "migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 

@@ -6,10 +6,11 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QStandardPaths, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from secop_desktop import APP_NAME, __version__
-from secop_desktop.resources import resource_path
+from secop_desktop.resources import data_path, icon_paths
 
 DISPLAY_NAME = "SECOP II"
 _translators: list[QTranslator] = []
@@ -62,7 +63,7 @@ def install_spanish(app: QApplication) -> bool:
     if _translators:
         return True
     for directory in (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
-                      str(resource_path("translations"))):
+                      str(data_path("translations"))):
         translator = QTranslator(app)
         if translator.load("qtbase_es", directory):
             app.installTranslator(translator)
@@ -71,6 +72,13 @@ def install_spanish(app: QApplication) -> bool:
             _translators.extend((translator, overrides))
             return True
     return False
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    for path in icon_paths():
+        icon.addFile(str(path))
+    return icon
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -83,5 +91,8 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(DISPLAY_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
+    # Matches packaging/secop-desktop.desktop, so docks and Wayland show the installed icon and name.
+    app.setDesktopFileName(APP_NAME)
+    app.setWindowIcon(app_icon())
     install_spanish(app)
     return app

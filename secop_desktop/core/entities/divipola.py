@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from secop_desktop.core.text import fold
-from secop_desktop.resources import resource_path
+from secop_desktop.resources import data_path
 
 
 @dataclass(frozen=True)
@@ -58,4 +58,4 @@ class Divipola:
 
 @cache
 def divipola() -> Divipola:
-    return Divipola(resource_path("data", "divipola.csv"))
+    return Divipola(data_path("divipola.csv"))
