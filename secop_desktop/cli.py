@@ -125,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     buzon = sub.add_parser("buzon", help="muestra los mensajes del Buzón de un usuario",
                            description="Muestra los mensajes del Buzón de un usuario, del más reciente al más "
                                        "antiguo.")
-    buzon.add_argument("usuario", help="usuario dueño del Buzón")
+    buzon.add_argument("usuario", help="usuario dueño del Buzón (se pide su contraseña)")
+    buzon.add_argument("--contrasena-env", metavar="VARIABLE",
+                       help="toma la contraseña del dueño de esta variable de entorno en vez de preguntarla")
     buzon.add_argument("--no-leidos", action="store_true", help="solo los mensajes no leídos")
     buzon.add_argument("--completo", action="store_true", help="muestra también el texto de cada mensaje")
     return parser
@@ -352,7 +354,7 @@ def _cmd_decidir(args: argparse.Namespace, out: IO[str], ask: Callable[[str], st
     password = _password(args, ask)
     services = _open_services(args)
     try:
-        admin = services.users.login(args.como, password)
+        admin = services.users.profile(services.users.sign_in(args.como, password))
         entity = _find_entity(services, args.nit)
         with services.db.session() as s:
             row = s.execute(select(Membership, User).join(User).where(
@@ -370,22 +372,21 @@ def _cmd_decidir(args: argparse.Namespace, out: IO[str], ask: Callable[[str], st
     return OK
 
 
-def _cmd_buzon(args: argparse.Namespace, out: IO[str]) -> int:
-    from secop_desktop.core import validators
-    from secop_desktop.core.accounts import mailbox as outbox
+def _cmd_buzon(args: argparse.Namespace, out: IO[str], ask: Callable[[str], str]) -> int:
     from secop_desktop.core.dates import format_fecha
-    from secop_desktop.store.models import User
 
+    # The Buzón holds activation and reset codes: only its owner, with the password, reads it.
+    if args.contrasena_env:
+        password = os.environ.get(args.contrasena_env)
+        if password is None:
+            raise UsageProblem(f"La variable de entorno {args.contrasena_env} no está definida.")
+    else:
+        password = ask(f"Contraseña de {args.usuario}: ")
     services = _open_services(args)
     try:
-        with services.db.session() as s:
-            from sqlalchemy import select
-
-            user = s.scalar(select(User).where(User.usuario_normalizado == validators.normalize_usuario(args.usuario)))
-            if user is None:
-                raise Refused(f"No existe el usuario «{args.usuario}».")
-            messages = outbox.inbox(s, user.id, limit=10_000)
-            zona = user.zona_horaria
+        actor = services.users.sign_in(args.usuario, password, allow_pending=True)
+        messages = services.mailbox.messages(actor, limit=10_000)
+        zona = services.users.profile(actor).zona_horaria
         if args.no_leidos:
             messages = [m for m in messages if not m.leido]
         print("Fecha\tEstado\tAsunto", file=out)
@@ -428,7 +429,7 @@ def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None 
         if args.orden in ("aceptar", "rechazar"):
             return _cmd_decidir(args, out, ask or getpass.getpass)
         if args.orden == "buzon":
-            return _cmd_buzon(args, out)
+            return _cmd_buzon(args, out, ask or getpass.getpass)
     except (ServiceError, Refused) as exc:
         print(getattr(exc, "message", None) or str(exc), file=err)
         return REFUSED

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from secop_desktop import cli, paths
-from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.packages import package
 from secop_desktop.core.services import Services
 from secop_desktop.core.training import training
@@ -106,7 +105,7 @@ def test_aceptar_as_admin_with_password_from_environment(monkeypatch: pytest.Mon
     assert (code, err) == (0, "")
     assert out.strip() == "Acceso aceptado: leonardo.neira (Leonardo Neira) en H&H Asociados."
     assert acceso("leonardo.neira") == "Aceptado"
-    code, out, _ = run("buzon", "leonardo.neira")
+    code, out, _ = run("buzon", "leonardo.neira", ask=PASSWORD)
     assert code == 0 and "Su solicitud de acceso fue aceptada" in out
     # The same action again is refused by the rule, with the reason on stderr.
     code, out, err = run("aceptar", "leonardo.neira", "--nit", NIT, "--como", "victor_2018",
@@ -132,8 +131,8 @@ def test_rechazar_with_password_asked_and_refusals() -> None:
 
 
 @pytest.mark.usefixtures("store")
-def test_buzon_lists_filters_and_shows_bodies() -> None:
-    code, out, _ = run("buzon", "victor_2018")
+def test_buzon_lists_filters_and_shows_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run("buzon", "victor_2018", ask=PASSWORD)
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "Fecha\tEstado\tAsunto"
@@ -141,17 +140,27 @@ def test_buzon_lists_filters_and_shows_bodies() -> None:
     assert "Activación de su registro en SECOP" in subjects and "Solicitud de acceso" in subjects
     assert "(UTC-05:00) Bogotá, Lima, Quito" in lines[1]
     sv = Services.open()
-    with sv.db.session() as s:
-        uid = s.scalar(select(User.id).where(User.usuario == "victor_2018"))
-        first = outbox.inbox(s, uid)[-1]
-        outbox.mark_read(s, first.id, sv.clock())
+    owner = sv.users.sign_in("victor_2018", PASSWORD)
+    sv.mailbox.mark_read(owner, sv.mailbox.messages(owner)[-1].id)
     sv.close()
-    code, out, _ = run("buzon", "victor_2018", "--no-leidos")
+    monkeypatch.setenv("SECOP_PW", PASSWORD)
+    code, out, _ = run("buzon", "victor_2018", "--no-leidos", "--contrasena-env", "SECOP_PW")
     assert code == 0 and len(out.splitlines()) == len(lines) - 1
-    code, out, _ = run("buzon", "victor_2018", "--completo")
+    code, out, _ = run("buzon", "victor_2018", "--completo", ask=PASSWORD)
     assert "Felicitaciones Víctor Alfonso Medina" in out and "Enlace: secop://confirmar" in out
-    code, _, err = run("buzon", "nadie")
-    assert code == 1 and "No existe el usuario «nadie»" in err
+
+
+@pytest.mark.usefixtures("store")
+def test_buzon_needs_the_owners_password_and_says_the_same_for_unknown_users() -> None:
+    # The first step of the takeover chain: reading somebody else's codes. Refused without the password.
+    code, out, err = run("buzon", "victor_2018", "--completo", ask="")
+    assert (code, out) == (1, "") and err.strip() == "Usuario o contraseña incorrectos."
+    code, out, err_wrong = run("buzon", "victor_2018", "--completo", ask="equivocada1")
+    assert (code, out) == (1, "")
+    code, out, err_unknown = run("buzon", "nadie", "--completo", ask="equivocada1")
+    assert (code, out) == (1, "") and err_unknown == err_wrong
+    code, _, err = run("buzon", "victor_2018", "--contrasena-env", "NO_DEFINIDA_EN_ESTA_PRUEBA")
+    assert code == 2 and "NO_DEFINIDA_EN_ESTA_PRUEBA" in err
 
 
 def test_exportar_and_importar_between_two_stores(store: Services, tmp_path: Path,

@@ -40,6 +40,12 @@ class Services:
         self.documents = DocumentService(self)
         self.interests = InterestService(self.db, self.clock)
         self.mailbox = Mailbox(self.db, self.clock)
+        self.users.email_delivery = self._mail_enabled
+
+    def _mail_enabled(self) -> bool:
+        from secop_desktop.core.mail import mailer  # imported late: the mailer imports Services
+
+        return mailer.is_enabled(self)
 
     @classmethod
     def open(cls, url: str | None = None, data_dir: Path | None = None, **kwargs: object) -> Services:

@@ -117,7 +117,8 @@ class AdminWindow(QMainWindow):
     # --- sign in -----------------------------------------------------------------------
     def _sign_in(self) -> None:
         try:
-            user = self.services.users.login(self.sign_in.usuario.text(), self.sign_in.contrasena.text())
+            users = self.services.users
+            user = users.profile(users.sign_in(self.sign_in.usuario.text(), self.sign_in.contrasena.text()))
         except ServiceError as exc:
             self.sign_in.message.show_error(exc.message)
             return

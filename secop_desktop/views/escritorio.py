@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.entities.interests import InterestService
 from secop_desktop.core.entities.service import Registration
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied
 from secop_desktop.views import contrast
@@ -80,6 +80,8 @@ class Escritorio(QMainWindow):
         super().__init__(parent)
         self.services = services
         self.user = user
+        # The Escritorio opens only for the user who just signed in.
+        self.actor = SignedIn(user.id, user.usuario, user.nombre)
         self.confirm = confirm or ask_with_message_box(self)
         self.file_chooser = file_chooser
         self.interests = InterestService(services.db, services.clock)
@@ -116,13 +118,13 @@ class Escritorio(QMainWindow):
         outer.addWidget(self.message)
         self.setCentralWidget(central)
 
-        self.inicio = InicioPage(services, user)
+        self.inicio = InicioPage(services, user, self.actor)
         self.inicio.accept_users.connect(lambda: self.open_admin(Acceso.PENDIENTE.value))
         self.inicio.open_buzon.connect(lambda: self.show_page(BUZON))
         self.inicio.open_registros.connect(lambda: self.show_page(MIS_REGISTROS))
         self.mis_registros = MisRegistrosPage(services, user)
         self.mis_registros.requested.connect(lambda _: self.refresh())
-        self.buzon = BuzonWidget(services, user.id, open_url=open_url)
+        self.buzon = BuzonWidget(services, self.actor, open_url=open_url)
         self.buzon.unread_changed.connect(self._show_unread)
         self.mesa = QLabel(f"<h2>Mesa de servicio</h2><p>Es la puerta de entrada a Colombia Compra Eficiente donde "
                            f"podrá consultar y obtener información sobre todo el portafolio de nuestros servicios."
@@ -307,7 +309,7 @@ class Escritorio(QMainWindow):
         elif name == BIBLIOTECA:
             page = self._biblioteca(cuenta)
         else:
-            page = SuscripcionesPage(self.services, self.user.id)
+            page = SuscripcionesPage(self.services, self.actor)
             page.changed.connect(self.refresh)
         self._entity_pages[name] = page
         self.stack.addWidget(page)
@@ -340,8 +342,7 @@ class Escritorio(QMainWindow):
     # --- refresh -----------------------------------------------------------------------
     def refresh(self) -> None:
         self.registrations = self.services.entities.my_registrations(self.user.id)
-        with self.services.db.session() as s:
-            subscriptions = sum(outbox.subscriptions(s, self.user.id).values())
+        subscriptions = sum(self.services.mailbox.subscriptions(self.actor).values())
         areas = sum(a.activo for a in self.interests.list(self.cuenta.entity_id)) if self.cuenta else 0
         self.inicio.refresh(self.cuenta, self.registrations, subscriptions=subscriptions, areas=areas)
         self._show_unread(self.buzon.unread_count())

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.dates import format_fecha
 from secop_desktop.core.entities.service import Registration
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.vocab import MESA_DE_SERVICIO, Acceso
 
@@ -71,10 +71,11 @@ class InicioPage(QWidget):
     open_buzon = Signal()
     open_registros = Signal()
 
-    def __init__(self, services: Services, user: UserInfo, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, user: UserInfo, actor: SignedIn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.user = user
+        self.actor = actor
         outer = QVBoxLayout(self)
         outer.addWidget(QLabel("<h1>Escritorio</h1>"))
         tiles = QHBoxLayout()
@@ -127,9 +128,8 @@ class InicioPage(QWidget):
     def refresh(self, cuenta: Cuenta | None, registrations: list[Registration], *, subscriptions: int,
                 areas: int) -> None:
         self._requests(cuenta)
-        with self.services.db.session() as s:
-            unread = outbox.unread_count(s, self.user.id)
-            recent = outbox.inbox(s, self.user.id, limit=4)
+        unread = self.services.mailbox.unread(self.actor)
+        recent = self.services.mailbox.messages(self.actor, limit=4)
         for name, value in zip(TILES, (subscriptions, areas, unread), strict=True):
             self.tiles[name].setText(f"<span style='font-size: 20pt; font-weight: bold'>{value}</span><br>{name}")
             self.tiles[name].setAccessibleDescription(f"{value} {name}")

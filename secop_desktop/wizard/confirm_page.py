@@ -136,9 +136,12 @@ class ConfirmPage(FlowPage):
 
     # --- actions ---------------------------------------------------------------------------
     def open_buzon(self) -> None:
-        user_id = self.flow.data.get("user_id")
         if self.buzon is None:
-            self.buzon = BuzonDialog(self.wiz.services, user_id, parent=self.wiz)
+            # The registration that just created the user shows its activation message; a resumed
+            # draft asks for the password chosen in step 1, as the Buzón does for anybody.
+            self.buzon = BuzonDialog(self.wiz.services, registered=self.flow.receipt, parent=self.wiz)
+            if self.flow.receipt is None:
+                self.buzon.ask_for(str(self.flow.data.get("login") or ""))
             self.buzon.widget.confirmed.connect(self.confirmed)
         self.buzon.widget.refresh()
         self.buzon.widget.open_message("Activación")
@@ -177,7 +180,8 @@ class ConfirmPage(FlowPage):
 
     def _sign_in(self) -> None:
         try:
-            info = self.wiz.services.users.login(self.usuario.text(), self.contrasena.text())
+            users = self.wiz.services.users
+            info = users.profile(users.sign_in(self.usuario.text(), self.contrasena.text()))
         except ServiceError as exc:
             self.entrar_error.show_message(exc.message)
             self.contrasena.setFocus()

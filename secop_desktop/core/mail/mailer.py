@@ -481,6 +481,11 @@ def enable(services: Services, settings: SmtpSettings | None = None) -> bool:
     return True
 
 
+def is_enabled(services: Services) -> bool:
+    """Whether messages posted through these services also leave by e-mail."""
+    return services.db.engine in _enabled_engines
+
+
 def disable(services: Services) -> None:
     _enabled_engines.discard(services.db.engine)
 

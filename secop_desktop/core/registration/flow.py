@@ -158,6 +158,8 @@ class RegistrationFlow:
 
     def __init__(self, data: Data | None = None) -> None:
         self.data: Data = new_data()
+        # In memory only, never in the draft: lets this registration show its own activation message.
+        self.receipt: UserInfo | None = None
         if data:
             restored = copy.deepcopy(data)
             for key, value in restored.items():
@@ -216,6 +218,8 @@ class RegistrationFlow:
     def registered(self, user: UserInfo) -> None:
         self.data["user_id"] = user.id
         self.data["login"] = user.usuario
+        if getattr(user, "recibo", ""):
+            self.receipt = user
         self.data["confirmado"] = user.estado == "activo"
 
     def confirmed(self, user: UserInfo) -> None:

@@ -43,7 +43,14 @@ from secop_desktop.store.models import (
     Setting,
     User,
 )
-from secop_desktop.vocab import PERSONA_NATURAL, TIPOS_ORGANIZACION, TIPOS_PLURALES, Acceso, EstadoUsuario
+from secop_desktop.vocab import (
+    PERSONA_NATURAL,
+    PREGUNTAS_SEGURIDAD,
+    TIPOS_ORGANIZACION,
+    TIPOS_PLURALES,
+    Acceso,
+    EstadoUsuario,
+)
 
 BANNER = "MODO DE CAPACITACIÓN"
 TRAINING_DIR = "capacitacion"
@@ -480,7 +487,8 @@ def seed(services: Services, *, rng_seed: int = DEFAULT_RNG_SEED, progress: Prog
 def _registration(nombre: str, usuario: str, telefono: str) -> UserRegistration:
     return UserRegistration(
         nombre=nombre, nombre_entidad="Capacitación SECOP II", correo=f"{usuario}@correo-practica.co",
-        usuario=usuario, contrasena=PASSWORD, confirmar=PASSWORD, respuesta=SECURITY_ANSWER, telefono=telefono,
+        usuario=usuario, contrasena=PASSWORD, confirmar=PASSWORD, pregunta=PREGUNTAS_SEGURIDAD[0],
+        respuesta=SECURITY_ANSWER, telefono=telefono,
         acepta_terminos=True)
 
 
