@@ -295,6 +295,11 @@ def _cmd_importar(args: argparse.Namespace, out: IO[str]) -> int:
         print(f"Solicitud de acceso enviada a los administradores de {result.entidad}.", file=out)
     for usuario in result.usuarios_creados:
         print(f"Usuario creado (pendiente de confirmación, mensaje de activación en su Buzón): {usuario}", file=out)
+    for code in result.codigos:
+        # The only time the code is shown: the person who imported hands it to its owner.
+        print(f"Código de activación para entregar a {code.usuario}: {code.codigo} "
+              f"(vence el {code.expira_en:%d/%m/%Y %H:%M} UTC; se usa en «Olvidé mi contraseña» › «Ya tengo un código»)",
+              file=out)
     for usuario in result.usuarios_vinculados:
         print(f"Usuario existente vinculado: {usuario}", file=out)
     return OK

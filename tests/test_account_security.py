@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -22,12 +23,14 @@ from secop_desktop.core.accounts.users import (
     WRONG_ANSWER,
     UserRegistration,
 )
+from secop_desktop.core.packages import package
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied, ServiceError, ValidationError
 from secop_desktop.store.models import AuditEntry, ConfirmationToken, LoginFailure, User
 from secop_desktop.views.start_window import StartWindow
 from tests.admin_fixtures import admin_account
 from tests.conftest import FakeClock, active_user, as_actor, registration
+from tests.package_fixtures import seed_registration
 from tests.wizard_fixtures import by_name, click, error_beside, type_in
 
 PASSWORD = "Secop2018x"
@@ -196,6 +199,69 @@ def test_administrator_gives_a_created_user_a_one_time_code(services: Services) 
         assert issued.codigo not in str(entry.despues)
     with pytest.raises(ServiceError, match="ya activó"):
         services.users.issue_activation_code(as_actor(services, admin), row.user_id)
+
+
+def test_imported_users_are_handed_a_code_by_who_imported(sqlite_services: Services, tmp_path: Path,
+                                                           clock: FakeClock) -> None:
+    users = sqlite_services.users
+    origen = Services.open(f"sqlite:///{tmp_path / 'origen.sqlite3'}", tmp_path / "origen", clock=clock)
+    try:
+        entity_id = seed_registration(origen, tmp_path / "archivos")
+        path = package.export_registration(origen, entity_id, tmp_path / "registro.secop").path
+    finally:
+        origen.close()
+    result = package.import_registration(sqlite_services, path)
+    codes = {c.usuario: c.codigo for c in result.codigos}
+    assert set(codes) == set(result.usuarios_creados) == {"victor_2018", "leonardo.neira"}
+    assert all(c not in repr(result) for c in codes.values())
+    # Nobody can open an imported user's Buzón: there is no password yet.
+    assert _refused(lambda: users.sign_in("leonardo.neira", "", allow_pending=True)) == BAD_CREDENTIALS
+    # The administrator's code chooses his password and activates him; it never serves somebody else.
+    assert _refused(lambda: users.reset_password("leonardo.neira", codes["victor_2018"], "Nueva2020x",
+                                                 "Nueva2020x")) == CODE_INVALID
+    users.reset_password("victor_2018", codes["victor_2018"], "Nueva2020x", "Nueva2020x")
+    admin = users.sign_in("victor_2018", "Nueva2020x")
+    assert users.profile(admin).estado == "activo"
+    # A day later the other code is dead; an administrator of the entity gives a new one.
+    clock.advance(hours=24, seconds=1)
+    assert _refused(lambda: users.reset_password("leonardo.neira", codes["leonardo.neira"], "Otra2020xx",
+                                                 "Otra2020xx")) == CODE_INVALID
+    with sqlite_services.db.session() as s:
+        leonardo = s.scalars(select(User.id).where(User.usuario == "leonardo.neira")).one()
+    fresh = users.issue_activation_code(admin, leonardo)
+    users.reset_password("leonardo.neira", fresh.codigo, "Otra2020xx", "Otra2020xx")
+    assert users.sign_in("leonardo.neira", "Otra2020xx").usuario == "leonardo.neira"
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_with_email_the_code_leaves_by_email_and_the_buzon_says_where(sqlite_services: Services,
+                                                                     memory_keyring: object) -> None:
+    from secop_desktop.core.mail import mailer
+    from tests.smtp_fixtures import start_server
+
+    server = start_server(user="mesa.ayuda", password="Clave-Correo-2018")
+    try:
+        settings = mailer.SmtpSettings(host="127.0.0.1", port=server.port, seguridad=mailer.NINGUNA,
+                                       usuario="mesa.ayuda", remitente="notificaciones@secop.gov.co", timeout=5)
+        mailer.save_settings(settings, sqlite_services.data_dir)
+        assert mailer.remember_password(settings, "Clave-Correo-2018")
+        assert mailer.enable(sqlite_services)
+        registered = sqlite_services.users.register(registration())
+        copy = sqlite_services.users.activation_message(registered)
+        assert copy is not None and copy.enlace is None
+        assert "victor_2018@example.com" in copy.cuerpo and "código de activación:" not in copy.cuerpo
+        assert mailer.deliver_pending(sqlite_services).enviados == 1
+        [got] = server.received
+        body = got.message.get_body().get_content()  # type: ignore[union-attr]
+        code = _code(body)
+        assert "secop://confirmar?ConfirmationGuid=" in body
+        # The Buzón never had the code; the e-mail's code works with the username.
+        pending = sqlite_services.users.sign_in("victor_2018", PASSWORD, allow_pending=True)
+        assert all(code not in m.cuerpo for m in sqlite_services.mailbox.messages(pending))
+        assert sqlite_services.users.confirm(code, usuario="victor_2018").estado == "activo"
+    finally:
+        mailer.disable(sqlite_services)
+        server.stop()
 
 
 # --- forgotten password --------------------------------------------------------------------

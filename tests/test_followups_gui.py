@@ -184,8 +184,11 @@ def test_imported_user_without_an_answer_resets_with_the_code_of_the_import(
     assert window.usuario.text() == "leonardo.neira"
     dialog.close()
 
-    sqlite_services.users.confirm(activation or "")
+    # The code came by the owner's channel: choosing the password with it also activated the account,
+    # and the activation link of the import is spent.
     assert sqlite_services.users.profile(sqlite_services.users.sign_in("leonardo.neira", NUEVA)).id == uid
+    with pytest.raises(ServiceError, match="expiró"):
+        sqlite_services.users.confirm(activation or "")
 
 
 # --- 2. Entrar without an Entity: the third section ---------------------------------------------------

@@ -6,6 +6,7 @@ their own transaction; views and the CLI read through `Services.mailbox`, as the
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +14,7 @@ from secop_desktop.core.access import authorize
 from secop_desktop.core.clock import Clock
 from secop_desktop.core.identity import Actor
 from secop_desktop.errors import InvalidValue
-from secop_desktop.store.database import Database, UnitOfWork
+from secop_desktop.store.database import Database, UnitOfWork, flush
 from secop_desktop.store.models import Message, User
 from secop_desktop.store.queries import mailbox as q
 
@@ -73,6 +74,44 @@ def post(
         enlace=enlace,
         creado_en=moment,
     ))
+
+
+# With e-mail delivery, a message carrying a code leaves by e-mail with the code while the Buzón
+# keeps a copy that only says where it went. The e-mail text lives in this process's memory until
+# it is sent (never in the database); after a restart the owner asks again with «Reenviar».
+_EMAIL_ONLY: dict[tuple[int, str], tuple[str, str | None]] = {}
+_EMAIL_ONLY_LOCK = threading.Lock()
+
+
+def post_by_email(
+    session: UnitOfWork,
+    moment: datetime,
+    user: User,
+    clase: str,
+    asunto: str,
+    cuerpo: str,
+    enlace: str | None,
+    buzon_cuerpo: str,
+) -> Message | None:
+    """Posts the Buzón copy (`buzon_cuerpo`, no link) and keeps the e-mail text (`cuerpo`, `enlace`) for the mailer."""
+    message = post(session, moment, user, clase, asunto, buzon_cuerpo, None)
+    if message is not None:
+        flush(session)
+        with _EMAIL_ONLY_LOCK:
+            # Keyed by id and recipient too: an id reused after a rollback never gets another's text.
+            _EMAIL_ONLY[(message.id, message.destinatario)] = (cuerpo, enlace)
+    return message
+
+
+def email_content(message_id: int, destinatario: str, cuerpo: str, enlace: str | None) -> tuple[str, str | None]:
+    """What the e-mail of a Buzón message says: the text kept for e-mail, or the Buzón text."""
+    with _EMAIL_ONLY_LOCK:
+        return _EMAIL_ONLY.get((message_id, destinatario), (cuerpo, enlace))
+
+
+def email_sent(message_id: int, destinatario: str) -> None:
+    with _EMAIL_ONLY_LOCK:
+        _EMAIL_ONLY.pop((message_id, destinatario), None)
 
 
 def inbox(session: UnitOfWork, user_id: int, *, limit: int = 200, clase: str | None = None) -> list[MessageView]:

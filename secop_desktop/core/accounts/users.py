@@ -329,30 +329,46 @@ class UserService:
 
     def send_activation(self, s: UnitOfWork, user: User) -> IssuedToken:
         token = self.issue_token(s, user, "activacion")
-        outbox.post(s, self.clock(), user, "activacion", "Activación de su registro en SECOP",
-                    activation_body(user, token), token.enlace)
+        self._post_code(s, user, "activacion", "Activación de su registro en SECOP", activation_body(user, token),
+                        token.enlace, "el enlace y el código de activación")
         return token
 
-    def _use_code(self, s: UnitOfWork, user: User | None, proposito: str, codigo: str) -> ConfirmationToken | None:
-        """The user's live code of this kind when `codigo` matches it; wrong tries are counted.
+    def _post_code(self, s: UnitOfWork, user: User, clase: str, asunto: str, cuerpo: str, enlace: str | None,
+                   what: str) -> None:
+        """A message carrying a code: with e-mail, the code goes by e-mail only; the Buzón says where."""
+        if self.email_delivery():
+            copia = (f"Estimado (a) {user.nombre}\n\nEnviamos {what} a su correo electrónico {user.correo}. "
+                     "Ábralo desde ese correo. Si no le llega, solicite uno nuevo; el anterior dejará de servir.")
+            outbox.post_by_email(s, self.clock(), user, clase, asunto, cuerpo, enlace, copia)
+        else:
+            outbox.post(s, self.clock(), user, clase, asunto, cuerpo, enlace)
 
-        Unknown users cost the same argon2 check, so timing does not tell them apart.
+    def _use_code(self, s: UnitOfWork, user: User | None, propositos: tuple[str, ...],
+                  codigo: str) -> ConfirmationToken | None:
+        """The user's live code of one of these kinds that `codigo` matches; wrong tries are counted.
+
+        Each kind costs one argon2 check whether the user or the code exists or not, so timing
+        does not tell them apart.
         """
         now = self.clock()
         code = _normalize_code(codigo)
-        token = q.live_token(s, user.id, proposito, now) if user is not None else None
-        if token is None or not code or len(code) > 12:
-            verify_secret(_DUMMY_HASH, code)
-            return None
-        if token.intentos >= MAX_CODE_TRIES or not verify_secret(token.codigo_hash, code):
-            if q.count_wrong_try(s, token.id) >= MAX_CODE_TRIES:
-                q.void_tokens(s, token.user_id, proposito, now)
+        usable = bool(code) and len(code) <= 12
+        tokens = [q.live_token(s, user.id, p, now) if user is not None else None for p in propositos]
+        match: ConfirmationToken | None = None
+        for token in tokens:
+            right = verify_secret(token.codigo_hash if token is not None else _DUMMY_HASH, code)
+            if token is not None and right and usable and token.intentos < MAX_CODE_TRIES and match is None:
+                match = token
+        if match is not None:
+            q.mark_token_used(s, match.id, now)
+            return match
+        for token in tokens:
+            if token is not None and q.count_wrong_try(s, token.id) >= MAX_CODE_TRIES:
                 assert user is not None
+                q.void_tokens(s, user.id, token.proposito, now)
                 audit.record(s, now, audit.Actor(user.id, user.usuario), "codigo_anulado", "usuario", user.id,
-                             despues={"proposito": proposito, "intentos": MAX_CODE_TRIES})
-            return None
-        q.mark_token_used(s, token.id, now)
-        return token
+                             despues={"proposito": token.proposito, "intentos": MAX_CODE_TRIES})
+        return None
 
     def resend_activation(self, usuario: str) -> Resent:
         """Reenviar: a fresh activation message for a pending user; earlier codes stop working.
@@ -420,7 +436,7 @@ class UserService:
                 if not (usuario or "").strip():
                     raise ServiceError("Escriba su usuario junto con el código de activación.")
                 user = q.by_username(s, validators.normalize_usuario(usuario or ""))
-                if self._use_code(s, user, "activacion", text) is None:
+                if self._use_code(s, user, ("activacion",), text) is None:
                     # Committed, not rolled back: the wrong try must count.
                     failure = CODE_INVALID
             if failure is None:
@@ -566,7 +582,6 @@ class UserService:
 
     def request_password_reset(self, usuario: str, respuesta: str) -> None:
         """With the right answer, a reset code goes to the user's Buzón (and e-mail when configured)."""
-        now = self.clock()
         name = validators.normalize_usuario(usuario or "")
         if not name:
             raise ServiceError(USUARIO_REQUIRED)
@@ -577,10 +592,11 @@ class UserService:
             if failure is None:
                 assert user is not None
                 token = self.issue_token(s, user, "restablecer")
-                outbox.post(s, now, user, "restablecer", "Restablecer su contraseña de SECOP II",
-                            f"Estimado (a) {user.nombre}\n\nPara elegir una nueva contraseña use este código: "
-                            f"{token.codigo}\n\nEl código vence el "
-                            f"{token.expira_en:%d/%m/%Y %H:%M} (UTC).", token.enlace)
+                self._post_code(s, user, "restablecer", "Restablecer su contraseña de SECOP II",
+                                f"Estimado (a) {user.nombre}\n\nPara elegir una nueva contraseña use este código: "
+                                f"{token.codigo}\n\nEl código vence el "
+                                f"{token.expira_en:%d/%m/%Y %H:%M} (UTC).", token.enlace,
+                                "el código para restablecer su contraseña")
         if failure is not None:
             raise ServiceError(failure)
 
@@ -617,13 +633,18 @@ class UserService:
             raise ServiceError(failure)
 
     def reset_password(self, usuario: str, codigo: str, nueva: str, confirmar: str) -> None:
-        """Ya tengo un código: the user's own reset code (single use, 5 tries) and the new password."""
+        """Ya tengo un código: the user's own code (single use, 5 tries) and the new password.
+
+        A pending user may use the activation code too: that is the code an administrator hands to
+        a user they created or imported, who has no password yet. Either code came by the owner's
+        own channel, so using it also activates the account.
+        """
         self._new_password_errors(nueva, confirmar)
         name = validators.normalize_usuario(usuario or "")
         failure: str | None = None
         with self.db.session() as s:
             user = q.by_username(s, name) if name else None
-            if self._use_code(s, user, "restablecer", codigo) is None:
+            if self._use_code(s, user, ("restablecer", "activacion"), codigo) is None:
                 failure = CODE_INVALID
             else:
                 assert user is not None
@@ -631,6 +652,13 @@ class UserService:
                 if (msg := weakness(nueva, user.usuario, user.nombre, user.correo, user.nombre_entidad)) is not None:
                     raise ValidationError([_err("contrasena", msg)])
                 self._set_password(s, user, nueva, "contrasena_restablecida")
+                if user.estado == EstadoUsuario.PENDIENTE.value:
+                    now = self.clock()
+                    q.void_tokens(s, user.id, "activacion", now)
+                    user.estado = EstadoUsuario.ACTIVO.value
+                    audit.record(s, now, audit.Actor(user.id, user.usuario), "usuario_confirmado", "usuario",
+                                 user.id, antes={"estado": EstadoUsuario.PENDIENTE.value},
+                                 despues={"estado": user.estado})
         if failure is not None:
             raise ServiceError(failure)
 

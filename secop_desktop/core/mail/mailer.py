@@ -349,9 +349,12 @@ def _load(services: Services, settings: SmtpSettings, message_id: int, max_attem
         nombre = ""
         if m.user_id is not None and (user := s.get(User, m.user_id)) is not None:
             nombre = user.nombre
+        from secop_desktop.core.accounts.mailbox import email_content
+
+        cuerpo, enlace = email_content(m.id, m.destinatario, m.cuerpo, m.enlace)
         try:
             built = build_message(settings, destinatario=m.destinatario, nombre=nombre, asunto=m.asunto,
-                                  cuerpo=m.cuerpo, enlace=m.enlace, fecha=m.creado_en)
+                                  cuerpo=cuerpo, enlace=enlace, fecha=m.creado_en)
         except SendError as exc:
             return _Outgoing(m.id, None, exc)
         return _Outgoing(m.id, built, None)
@@ -364,8 +367,11 @@ def _record(services: Services, message_id: int, error: SendError | None) -> Non
             return
         m.envio_intentos = (m.envio_intentos or 0) + 1
         if error is None:
+            from secop_desktop.core.accounts.mailbox import email_sent
+
             m.envio_estado = EstadoEnvio.ENVIADO.value
             m.envio_error = None
+            email_sent(m.id, m.destinatario)
         else:
             m.envio_estado = EstadoEnvio.ERROR.value
             m.envio_error = error.reason

@@ -14,7 +14,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -27,6 +27,7 @@ from secop_desktop import __version__
 from secop_desktop.core import validators
 from secop_desktop.core.access import audit
 from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.accounts.users import ActivationCode
 from secop_desktop.core.documents.blobstore import CopyCancelled
 from secop_desktop.core.documents.file_policy import (
     DEFAULT_MAX_SIZE,
@@ -167,6 +168,8 @@ class ImportResult:
     usuarios_creados: tuple[str, ...]
     usuarios_vinculados: tuple[str, ...]
     documentos: int
+    # One activation code per created user, for the person who imported to hand over (shown once).
+    codigos: tuple[ActivationCode, ...] = field(default=(), repr=False)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -786,7 +789,7 @@ def imported_user_body(user: User, entidad: str, token: Any, reset: Any) -> str:
 
 
 def _create_user(services: Services, s: Session, u: dict[str, Any], now: datetime, actor: audit.Actor,
-                 entidad: str) -> User:
+                 entidad: str, handed: list[ActivationCode]) -> User:
     # No password or answer travels in a package: "!" marks them unset (never a valid argon2 hash, so
     # every sign-in is refused) until the owner activates the account and chooses a password.
     user = User(
@@ -804,6 +807,7 @@ def _create_user(services: Services, s: Session, u: dict[str, Any], now: datetim
     s.flush()
     token = services.users.issue_token(s, user, "activacion")
     reset = services.users.issue_token(s, user, "restablecer")
+    handed.append(ActivationCode(user.id, user.usuario, token.codigo, token.expira_en))
     outbox.post(s, now, user, "activacion", "Activación de su registro en SECOP",
                 imported_user_body(user, entidad, token, reset), token.enlace)
     audit.record(s, now, actor, "usuario_importado", "usuario", user.id,
@@ -860,15 +864,17 @@ def _store(services: Services, documents: DocumentService, checked: _Checked, so
                 entidad_nombre = existing.nombre if existing is not None else checked.form.nombre
                 users: dict[str, User] = dict(linked)
                 created: list[str] = []
+                handed: list[ActivationCode] = []
                 for u in checked.usuarios:
                     key = validators.normalize_usuario(u["usuario"])
                     if key not in users:
-                        users[key] = _create_user(services, s, u, now, actor, entidad_nombre)
+                        users[key] = _create_user(services, s, u, now, actor, entidad_nombre, handed)
                         created.append(users[key].usuario)
                 linked_names = tuple(users[k].usuario for k in linked)
                 if existing is not None:
                     _request_access(s, existing, checked, users, now, actor)
-                    return ImportResult(existing.id, existing.nombre, False, tuple(created), linked_names, 0)
+                    return ImportResult(existing.id, existing.nombre, False, tuple(created), linked_names, 0,
+                                        tuple(handed))
                 entity = _create_entity(s, checked, users, now, actor)
                 for sha, staged in checked.staged.items():
                     _check_cancel(cancelled)
@@ -897,7 +903,7 @@ def _store(services: Services, documents: DocumentService, checked: _Checked, so
                              despues={"nombre": entity.nombre, "nit": entity.nit,
                                       "documentos": len(checked.documentos), "usuarios": sorted(users)})
                 result = ImportResult(entity.id, entity.nombre, True, tuple(created), linked_names,
-                                      len(checked.documentos))
+                                      len(checked.documentos), tuple(handed))
         except BaseException:
             for sha in new_blobs:
                 with contextlib.suppress(OSError, ValueError):
