@@ -407,9 +407,15 @@ def test_simultaneous_wrong_sign_ins_are_all_recorded(pg_server, tmp_path, clock
         with services.db.session() as s:
             recorded = s.scalar(select(func.count()).select_from(LoginFailure).where(LoginFailure.user_id == uid))
             counter = s.scalar(select(User.intentos_fallidos).where(User.id == uid))
+            checked = s.scalar(select(func.count()).select_from(LoginFailure).where(
+                LoginFailure.user_id == uid, LoginFailure.tipo == "ingreso"))
+            audited = s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.accion == "ingreso_fallido"))
+        # Every attempt is recorded: the ones whose password was checked and the ones refused during the wait.
         assert (recorded, counter) == (attempts, attempts)
-        # The hourly limit now holds even for the right password.
-        assert "última hora" in _refused(lambda: services.users.sign_in("victor_2018", PASSWORD))
+        assert checked == audited == answers.count(BAD_CREDENTIALS) >= 3
+        assert len(answers) - checked == sum(a.startswith("Demasiados intentos fallidos. Espere") for a in answers)
+        # The delay now holds even for the right password.
+        assert "Espere" in _refused(lambda: services.users.sign_in("victor_2018", PASSWORD))
     finally:
         services.close()
 

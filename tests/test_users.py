@@ -133,7 +133,7 @@ def test_growing_delay_and_hourly_lockout(services: Services, clock: FakeClock) 
     assert services.users.sign_in("victor_2018", "Secop2018x").usuario == "victor_2018"
 
     # 100 failures within one hour lock the account until the hour has passed.
-    for _ in range(MAX_FAILURES_PER_HOUR - 4):  # the three above and the attempt during the wait count too
+    for _ in range(MAX_FAILURES_PER_HOUR - 3):  # the three above count too (not the attempt during the wait)
         with services.db.session() as s:  # spread the attempts: skip the per-attempt delay
             s.execute(text("UPDATE users SET ultimo_intento_fallido = NULL"))
         with pytest.raises(ServiceError, match="incorrectos"):

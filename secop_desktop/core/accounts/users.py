@@ -465,13 +465,14 @@ class UserService:
             user = q.by_username(s, name) if name else None
             failure, counts = self._throttle(s, name, user, now)
             if failure is not None and counts:
-                # An attempt during the wait is a failure too (it extends the wait), without the
-                # password being checked: hammering gains nothing.
-                self._record_sign_in_failure(s, name, user, now)
+                # An attempt during the wait extends the wait, without the password being checked:
+                # hammering gains nothing. It does not count towards the hourly limit, or anybody
+                # could lock any account for an hour in a few seconds.
+                self._record_sign_in_failure(s, name, user, now, "ingreso_espera")
             if failure is None:
                 ok = verify_secret(user.password_hash if user is not None else _DUMMY_HASH, contrasena)
                 if user is None or not ok:
-                    self._record_sign_in_failure(s, name, user, now)
+                    self._record_sign_in_failure(s, name, user, now, "ingreso")
                     failure = BAD_CREDENTIALS
                 elif user.estado == EstadoUsuario.BLOQUEADO.value:
                     failure = "Su usuario está bloqueado. Comuníquese con la Mesa de servicio."
@@ -499,7 +500,8 @@ class UserService:
         if user is not None:
             consecutive, last = user.intentos_fallidos, user.ultimo_intento_fallido
         else:
-            consecutive, last = recent, q.last_failure(s, name, "ingreso", now - HOUR)
+            consecutive = q.failures_since(s, name, q.SIGN_IN_KINDS, now - HOUR)
+            last = q.last_failure(s, name, q.SIGN_IN_KINDS, now - HOUR)
         wait = self.required_delay(consecutive)
         if last is not None and wait:
             remaining = (last + timedelta(seconds=wait) - now).total_seconds()
@@ -507,9 +509,9 @@ class UserService:
                 return f"Demasiados intentos fallidos. Espere {int(remaining) + 1} segundos e intente de nuevo.", True
         return None, False
 
-    def _record_sign_in_failure(self, s: UnitOfWork, name: str, user: User | None, now: datetime) -> None:
-        q.record_failure(s, name, "ingreso", now, user.id if user is not None else None)
-        if user is None:
+    def _record_sign_in_failure(self, s: UnitOfWork, name: str, user: User | None, now: datetime, tipo: str) -> None:
+        q.record_failure(s, name, tipo, now, user.id if user is not None else None)
+        if user is None or tipo != "ingreso":
             return
         who = audit.Actor(user.id, user.usuario)
         audit.record(s, now, who, "ingreso_fallido", "usuario", user.id)

@@ -43,30 +43,38 @@ _USERS = cast(Table, User.__table__)
 # Counters change with plain UPDATE ... SET n = n + 1, never through the ORM: the optimistic
 # `version` column would turn simultaneous failures into StaleDataError and roll them back.
 
+# A wrong password ("ingreso") and an attempt refused during the growing delay ("ingreso_espera").
+SIGN_IN_KINDS = ("ingreso", "ingreso_espera")
+
+
+def _kinds(tipo: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (tipo,) if isinstance(tipo, str) else tipo
+
+
 def record_failure(s: Session, usuario_normalizado: str, tipo: str, moment: datetime, user_id: int | None) -> None:
     """Records one failed attempt of a kind (ingreso, respuesta, codigo) for the typed username."""
     s.add(LoginFailure(user_id=user_id, usuario_normalizado=usuario_normalizado, tipo=tipo, ocurrido_en=moment))
-    if user_id is not None and tipo == "ingreso":
+    if user_id is not None and tipo in SIGN_IN_KINDS:
         s.execute(update(_USERS).where(_USERS.c.id == user_id).values(
             intentos_fallidos=_USERS.c.intentos_fallidos + 1, ultimo_intento_fallido=moment))
     flush(s)
 
 
-def failures_since(s: Session, usuario_normalizado: str, tipo: str, since: datetime) -> int:
+def failures_since(s: Session, usuario_normalizado: str, tipo: str | tuple[str, ...], since: datetime) -> int:
     return int(s.scalar(select(func.count(LoginFailure.id)).where(
-        LoginFailure.usuario_normalizado == usuario_normalizado, LoginFailure.tipo == tipo,
+        LoginFailure.usuario_normalizado == usuario_normalizado, LoginFailure.tipo.in_(_kinds(tipo)),
         LoginFailure.ocurrido_en > since)) or 0)
 
 
-def last_failure(s: Session, usuario_normalizado: str, tipo: str, since: datetime) -> datetime | None:
+def last_failure(s: Session, usuario_normalizado: str, tipo: str | tuple[str, ...], since: datetime) -> datetime | None:
     return s.scalar(select(func.max(LoginFailure.ocurrido_en)).where(
-        LoginFailure.usuario_normalizado == usuario_normalizado, LoginFailure.tipo == tipo,
+        LoginFailure.usuario_normalizado == usuario_normalizado, LoginFailure.tipo.in_(_kinds(tipo)),
         LoginFailure.ocurrido_en > since))
 
 
-def first_failure(s: Session, usuario_normalizado: str, tipo: str, since: datetime) -> datetime | None:
+def first_failure(s: Session, usuario_normalizado: str, tipo: str | tuple[str, ...], since: datetime) -> datetime | None:
     return s.scalar(select(func.min(LoginFailure.ocurrido_en)).where(
-        LoginFailure.usuario_normalizado == usuario_normalizado, LoginFailure.tipo == tipo,
+        LoginFailure.usuario_normalizado == usuario_normalizado, LoginFailure.tipo.in_(_kinds(tipo)),
         LoginFailure.ocurrido_en > since))
 
 
