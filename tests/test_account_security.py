@@ -187,7 +187,10 @@ def test_administrator_gives_a_created_user_a_one_time_code(services: Services) 
     account = admin_account(services)
     admin = account.admin_id
     row = services.access.create_user(admin, account.entity_id, registration("nuevo_user", acepta_terminos=False))
+    first = row.codigo_activacion  # returned once to the administrator who created the user
+    assert len(first) == 8 and first not in repr(row)
     issued = services.users.issue_activation_code(as_actor(services, admin), row.user_id)
+    assert _refused(lambda: services.users.confirm(first, usuario="nuevo_user")) == CODE_INVALID  # voided
     assert issued.usuario == "nuevo_user" and len(issued.codigo) == 8
     # Somebody who administers nothing of that user's may not.
     outsider = active_user(services, "otro_admin")

@@ -106,6 +106,8 @@ class Registered(UserInfo):
     """
 
     recibo: str = field(default="", repr=False)
+    # Only for a user created by someone else («Crear usuarios»): the activation code to hand over, once.
+    codigo: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -285,14 +287,15 @@ class UserService:
                     creado_en=now,
                     actualizado_en=now,
                 ))
-                self.send_activation(s, user)
+                token = self.send_activation(s, user)
                 audit.record(s, now, creado_por or audit.Actor(user.id, user.usuario), "usuario_registrado",
                              "usuario", user.id, despues={"usuario": user.usuario, "correo": user.correo})
                 info = _info(user)
         except AlreadyExists as exc:
             # Two agents racing for the same usuario: the unique index decides.
             raise ValidationError([_err("usuario", "Este usuario ya existe. Elija otro.")]) from exc
-        return Registered(**vars(info), recibo=self._receipt(info.id))
+        return Registered(**vars(info), recibo=self._receipt(info.id),
+                          codigo=token.codigo if creado_por is not None else "")
 
     def _receipt(self, user_id: int) -> str:
         return hmac.new(self._receipt_key, f"registro:{user_id}".encode(), hashlib.sha256).hexdigest()
