@@ -102,8 +102,10 @@ def test_olvide_mi_contrasena_with_email_sends_a_code(qtbot: QtBot, sqlite_servi
     type_in(qtbot, by_name(dialog, QLineEdit, "Respuesta de seguridad"), "firulais")
     click(qtbot, by_name(dialog, QPushButton, "Enviar código"))
     assert "correo electrónico" in by_name(dialog, QLabel, "Código enviado").text()
-    with sqlite_services.db.session() as s:  # what the e-mail carries
-        text = next(m.cuerpo for m in outbox.inbox(s, uid) if m.clase == "restablecer")
+    with sqlite_services.db.session() as s:
+        copy = next(m for m in outbox.inbox(s, uid) if m.clase == "restablecer")
+    assert "use este código" not in copy.cuerpo and "victor_2018@example.com" in copy.cuerpo  # the Buzón copy
+    text, _ = outbox.email_content(copy.id, copy.destinatario, copy.cuerpo, copy.enlace)  # what the e-mail carries
     code = re.search(r"use este código: (\w+)", text).group(1)
     type_in(qtbot, by_name(dialog, QLineEdit, "Código"), code)
     type_in(qtbot, by_name(dialog, QLineEdit, "Nueva contraseña"), "Nueva2024x")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtGui import QDesktopServices, QFont, QHideEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -247,7 +247,7 @@ class BuzonDialog(QDialog):
     def _title(self, count: int) -> None:
         self.setWindowTitle(f"Buzón ({count} sin leer)" if count else "Buzón")
 
-    def hideEvent(self, event):  # type: ignore[no-untyped-def]
+    def hideEvent(self, event: QHideEvent) -> None:
         # Back to the window that opened the Buzón, so its keyboard focus is where the user left it
         # (not every window manager, nor the offscreen platform, does this by itself).
         super().hideEvent(event)

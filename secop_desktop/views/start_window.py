@@ -79,8 +79,8 @@ class ForgotUsuarioDialog(QDialog):
         self.enviar = QPushButton("&Enviar")
         self.error = add_field(form, LABELS["correo"], self.correo, extra=(self.enviar,))
         layout.addLayout(form)
-        self.result = _info(name="Resultado")
-        layout.addWidget(self.result)
+        self.outcome = _info(name="Resultado")
+        layout.addWidget(self.outcome)
         self.enviar.clicked.connect(self._send)
         self.correo.returnPressed.connect(self._send)
         _return_once(self)
@@ -93,7 +93,7 @@ class ForgotUsuarioDialog(QDialog):
             self.error.show_message(" ".join(exc.by_field().values()))
             return
         self.error.show_message("")
-        self.result.setText("Si el correo está registrado, su usuario ya está en el Buzón. "
+        self.outcome.setText("Si el correo está registrado, su usuario ya está en el Buzón. "
                             "Ábralo con el botón «Buzón» de la ventana de inicio.")
 
 
@@ -157,8 +157,8 @@ class ForgotPasswordDialog(QDialog):
         self.reset_box = QWidget()
         self.reset_box.setLayout(reset)
         layout.addWidget(self.reset_box)
-        self.result = _info(name="Resultado")
-        layout.addWidget(self.result)
+        self.outcome = _info(name="Resultado")
+        layout.addWidget(self.outcome)
         layout.addStretch(1)
         self.continuar.clicked.connect(self._question)
         self.usuario.returnPressed.connect(self._question)
@@ -169,7 +169,7 @@ class ForgotPasswordDialog(QDialog):
         self.restablecer.clicked.connect(self._reset)
         self.confirmar.returnPressed.connect(self._reset)
         # Two forms on one dialog: one caption width keeps their fields in a single column.
-        captions = [self.pregunta_caption] + [w.property("form_row_caption") for w in
+        captions: list[QWidget] = [self.pregunta_caption] + [w.property("form_row_caption") for w in
                                               (self.usuario, self.respuesta, self.codigo, self.nueva, self.confirmar)]
         width = max(c.sizeHint().width() for c in captions)
         for caption in captions:
@@ -180,21 +180,22 @@ class ForgotPasswordDialog(QDialog):
 
     @staticmethod
     def _row_visible(field: QWidget, visible: bool) -> None:
-        field.parentWidget().setVisible(visible)
+        row = field.parentWidget()
+        if row is not None:
+            row.setVisible(visible)
         field.property("form_row_caption").setVisible(visible)
 
     def _stage(self, stage: int, *, question: bool = True) -> None:
         """1: Usuario; 2: the question (and, without e-mail, the new password); 3: Código and the new password."""
         asking = stage >= 2 and question and not self.with_code
-        for widget in (self.pregunta_caption, self.pregunta):
-            widget.setVisible(asking)
+        self.pregunta_caption.setVisible(asking)
+        self.pregunta.setVisible(asking)
         self._row_visible(self.respuesta, asking)
         self.enviar.setVisible(asking and self.by_email)
         self._row_visible(self.codigo, self.with_code)
         self.reset_box.setVisible((stage == 2 and asking and not self.by_email) or stage >= 3)
-        shown_with_code: tuple[QWidget, ...] = (self.sent, self.abrir_buzon)
-        for widget in shown_with_code:
-            widget.setVisible(stage >= 3)
+        self.sent.setVisible(stage >= 3)
+        self.abrir_buzon.setVisible(stage >= 3)
         self.ya_tengo.setVisible(not self.with_code)
 
     def _question(self) -> None:
@@ -268,7 +269,7 @@ class ForgotPasswordDialog(QDialog):
         self.errors.clear()
         for field in (self.respuesta, self.codigo, self.nueva, self.confirmar):
             field.clear()
-        self.result.setText("Su contraseña fue restablecida. Ya puede entrar con su usuario y la nueva contraseña.")
+        self.outcome.setText("Su contraseña fue restablecida. Ya puede entrar con su usuario y la nueva contraseña.")
         self.password_reset.emit(self.usuario.text())
 
 
