@@ -345,6 +345,11 @@ def _cmd_importar(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> in
         print(f"Solicitud de acceso enviada a los administradores de {result.entidad}.", file=out)
     for usuario in result.usuarios_creados:
         print(f"Usuario creado (pendiente de confirmación, mensaje de activación en su Buzón): {usuario}", file=out)
+    for code in result.codigos:
+        # The only time the code is shown: the person who imported hands it to its owner.
+        print(f"Código de activación para entregar a {code.usuario}: {code.codigo} "
+              f"(vence el {code.expira_en:%d/%m/%Y %H:%M} UTC; se usa en «Olvidé mi contraseña» › «Ya tengo un código»)",
+              file=out)
     for usuario in result.usuarios_vinculados:
         print(f"Usuario existente vinculado: {usuario}", file=out)
     return OK
@@ -407,12 +412,14 @@ def _cmd_decidir(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> int
 def _cmd_buzon(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> int:
     from secop_desktop.core.dates import format_fecha
 
+    # The Buzón holds activation and reset codes: only its owner, with the password, reads it
+    # (a pending owner too: that is where the activation message is).
     usuario, contrasena = _credentials(args, ask)
     services = _open_services(args)
     try:
-        actor = services.users.sign_in(usuario, contrasena)
-        messages = services.mailbox.messages(actor.user_id)
-        zona = services.users.get(actor.user_id).zona_horaria
+        actor = services.users.sign_in(usuario, contrasena, allow_pending=True)
+        messages = services.mailbox.messages(actor, limit=10_000)
+        zona = services.users.profile(actor).zona_horaria
     finally:
         services.close()
     if args.no_leidos:

@@ -77,8 +77,9 @@ PAISES: tuple[str, ...] = (
     "VENEZUELA",
 )
 
+# The guide's example "¿Cuál es su número de teléfono?" is not offered: the phone is stored in clear
+# beside the answer, so it would be no secret.
 PREGUNTAS_SEGURIDAD: tuple[str, ...] = (
-    "¿Cuál es su número de teléfono?",
     "¿Cuál es el nombre de su primera mascota?",
     "¿En qué ciudad nació su madre?",
     "¿Cuál es el segundo nombre de su padre?",

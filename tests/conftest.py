@@ -125,7 +125,8 @@ def registration(usuario: str = "victor_2018", **overrides: object) -> UserRegis
         usuario=usuario,
         contrasena="Secop2018x",
         confirmar="Secop2018x",
-        respuesta="3102585654",
+        pregunta="¿Cuál es el nombre de su primera mascota?",
+        respuesta="Firulais",
         telefono="+57 3102585654",
         acepta_terminos=True,
     )

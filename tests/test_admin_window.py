@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QTabBar, QTableView, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPushButton, QTabBar, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -276,6 +276,7 @@ def test_crear_usuarios_sends_an_activation_message(qtbot: QtBot, sqlite_service
     qtbot.keyClicks(by_name(dialog, QLineEdit, "Elige tu usuario"), "luisa_g")
     qtbot.keyClicks(by_name(dialog, QLineEdit, "Contraseña"), "Secop2018x")
     qtbot.keyClicks(by_name(dialog, QLineEdit, "Confirmar contraseña"), "otra2018x")
+    by_name(dialog, QComboBox, "Pregunta de seguridad").setCurrentIndex(1)
     qtbot.keyClicks(by_name(dialog, QLineEdit, "Respuesta de seguridad"), "Ajiaco")
     qtbot.keyClicks(by_name(dialog, QLineEdit, "Teléfono móvil de seguridad"), "3102585654")
     click(qtbot, dialog, "Crear usuario")
@@ -299,9 +300,11 @@ def test_crear_usuarios_sends_an_activation_message(qtbot: QtBot, sqlite_service
         [entry] = audit.entries(s, entity_id=account.entity_id, accion="usuario_creado")
     assert activation.asunto == "Activación de su registro en SECOP"
     assert entry.actor == "admin_hh"
-    # The new user activates the account with the message and can sign in.
-    sqlite_services.users.confirm(activation.enlace or "")
-    assert sqlite_services.users.login("luisa_g", "Secop2018x").correo == "luisa@hh.com.co"
+    # The administrator was shown the activation code once, to hand over; it activates the account.
+    handed = message_text(window).split("(solo se muestra ahora): ")[1].split()[0]
+    assert handed not in str(entry.despues)
+    sqlite_services.users.confirm(handed, usuario="luisa_g")
+    assert sqlite_services.users.profile(sqlite_services.users.sign_in("luisa_g", "Secop2018x")).correo == "luisa@hh.com.co"
 
 
 def test_filters_search_and_sorting(qtbot: QtBot, sqlite_services: Services, account: Account,

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from secop_desktop import cli, paths
 from secop_desktop.core import training
-from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.packages.format import SUFFIX
 from secop_desktop.core.services import Services
 from secop_desktop.store.models import AuditEntry, Entity, Membership, User
@@ -179,10 +178,8 @@ def test_buzon_lists_filters_and_shows_bodies() -> None:
     assert "Activación de su registro en SECOP" in subjects and "Solicitud de acceso" in subjects
     assert "(UTC-05:00) Bogotá, Lima, Quito" in lines[1]
     sv = Services.open()
-    with sv.db.session() as s:
-        uid = s.scalar(select(User.id).where(User.usuario == "victor_2018"))
-        first = outbox.inbox(s, uid)[-1]
-        outbox.mark_read(s, first.id, sv.clock())
+    owner = sv.users.sign_in("victor_2018", PASSWORD)
+    sv.mailbox.mark_read(owner, sv.mailbox.messages(owner)[-1].id)
     sv.close()
     code, out, _ = run("buzon", "--como", "victor_2018", "--no-leidos", ask=PASSWORD)
     assert code == 0 and len(out.splitlines()) == len(lines) - 1
@@ -191,6 +188,19 @@ def test_buzon_lists_filters_and_shows_bodies() -> None:
     # Only one's own Buzón: signing in as somebody else needs their password.
     code, out, err = run("buzon", "--como", "nadie", ask=PASSWORD)
     assert (code, out) == (1, "") and err.strip() == "Usuario o contraseña incorrectos."
+
+
+@pytest.mark.usefixtures("store")
+def test_buzon_needs_the_owners_password_and_says_the_same_for_unknown_users() -> None:
+    # The first step of the takeover chain: reading somebody else's codes. Refused without the password.
+    code, out, err = run("buzon", "--como", "victor_2018", "--completo", ask="")
+    assert (code, out) == (1, "") and err.strip() == "Usuario o contraseña incorrectos."
+    code, out, err_wrong = run("buzon", "--como", "victor_2018", "--completo", ask="equivocada1")
+    assert (code, out) == (1, "")
+    code, out, err_unknown = run("buzon", "--como", "nadie", "--completo", ask="equivocada1")
+    assert (code, out) == (1, "") and err_unknown == err_wrong
+    code, _, err = run("buzon", "victor_2018")
+    assert code == 2
 
 
 def test_exportar_and_importar_between_two_stores(store: Services, tmp_path: Path,

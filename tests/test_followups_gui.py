@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.accounts.users import CODE_INVALID
 from secop_desktop.core.identity import System
 from secop_desktop.core.registration import flow
 from secop_desktop.core.services import Services
@@ -68,7 +69,7 @@ def reset_message_code(services: Services, uid: int) -> str:
 def test_ya_tengo_un_codigo_resets_with_the_code_from_the_buzon(qtbot: QtBot, sqlite_services: Services,
                                                                  clock: FakeClock) -> None:
     uid = active_user(sqlite_services)
-    sqlite_services.users.request_password_reset("victor_2018", "3102585654")
+    sqlite_services.users.request_password_reset("victor_2018", "Firulais")
     code = reset_message_code(sqlite_services, uid)
     window = start_window(qtbot, sqlite_services)
     dialog = open_forgot(qtbot, window, "victor_2018")
@@ -84,13 +85,13 @@ def test_ya_tengo_un_codigo_resets_with_the_code_from_the_buzon(qtbot: QtBot, sq
     restablecer = by_name(dialog, QPushButton, "Restablecer contraseña")
 
     click(qtbot, restablecer)  # nothing typed
-    assert error_beside(codigo) == "Escriba el código que recibió en el Buzón."
+    assert error_beside(codigo) == "Escriba el código que recibió."
 
     type_in(qtbot, codigo, "ZZZZ2222")
     type_in(qtbot, nueva, NUEVA)
     type_in(qtbot, confirmar, NUEVA)
     click(qtbot, restablecer)
-    assert error_beside(codigo) == "El código no es válido."
+    assert error_beside(codigo) == CODE_INVALID
     assert (codigo.text(), nueva.text()) == ("ZZZZ2222", NUEVA)  # typed text stays
 
     type_in(qtbot, codigo, code.lower())
@@ -121,17 +122,20 @@ def test_ya_tengo_un_codigo_resets_with_the_code_from_the_buzon(qtbot: QtBot, sq
 
     # Stored: the code is spent, the new password works and the old one no longer does.
     with sqlite_services.db.session() as s:
-        token = s.scalars(select(ConfirmationToken).where(ConfirmationToken.codigo == code)).one()
-        assert token.usado_en == clock.now
-    assert sqlite_services.users.login("victor_2018", NUEVA).id == uid
+        token = s.scalars(select(ConfirmationToken).where(ConfirmationToken.user_id == uid,
+                                                          ConfirmationToken.proposito == "restablecer")).one()
+        assert token.usado_en == clock.now and code not in token.codigo_hash
+    assert sqlite_services.users.profile(sqlite_services.users.sign_in("victor_2018", NUEVA)).id == uid
     with pytest.raises(ServiceError):
-        sqlite_services.users.login("victor_2018", "Secop2018x")
+        sqlite_services.users.sign_in("victor_2018", "Secop2018x")
 
     # The same code a second time is refused beside Código.
+    assert codigo.text() == ""  # a spent code is not left on screen
+    type_in(qtbot, codigo, code)
     type_in(qtbot, nueva, NUEVA + "2")
     type_in(qtbot, confirmar, NUEVA + "2")
     click(qtbot, restablecer)
-    assert error_beside(codigo) == "El código ya fue usado o expiró. Solicite uno nuevo."
+    assert error_beside(codigo) == CODE_INVALID
     dialog.close()
 
 
@@ -158,15 +162,17 @@ def test_imported_user_without_an_answer_resets_with_the_code_of_the_import(
     click(qtbot, by_name(dialog, QPushButton, "Continuar"))
     respuesta = by_name(dialog, QLineEdit, "Respuesta de seguridad")
     type_in(qtbot, respuesta, "3102585654")
-    click(qtbot, by_name(dialog, QPushButton, "Enviar código"))
+    type_in(qtbot, by_name(dialog, QLineEdit, "Nueva contraseña"), NUEVA)
+    type_in(qtbot, by_name(dialog, QLineEdit, "Confirmar contraseña"), NUEVA)
+    click(qtbot, by_name(dialog, QPushButton, "Restablecer contraseña"))
     assert error_beside(respuesta) == "La respuesta de seguridad no es correcta."
 
     click(qtbot, by_name(dialog, QPushButton, "Ya tengo un código"))
     assert not respuesta.isVisible()
+    # The import's message is the owner's: the Buzón asks for a password, it never shows the code by usuario.
     click(qtbot, by_name(dialog, QPushButton, "Abrir Buzón"))
     assert dialog.buzon is not None
-    reader_text = dialog.buzon.widget.reader.toPlainText()
-    assert code in reader_text  # the import's message, opened for the user
+    assert dialog.buzon.widget.actor is None and code not in dialog.buzon.widget.reader.toPlainText()
     dialog.buzon.close()
 
     type_in(qtbot, by_name(dialog, QLineEdit, "Código"), code)
@@ -177,8 +183,11 @@ def test_imported_user_without_an_answer_resets_with_the_code_of_the_import(
     assert window.usuario.text() == "leonardo.neira"
     dialog.close()
 
-    sqlite_services.users.confirm(activation or "")
-    assert sqlite_services.users.login("leonardo.neira", NUEVA).id == uid
+    # The code came by the owner's channel: choosing the password with it also activated the account,
+    # and the activation link of the import is spent.
+    assert sqlite_services.users.profile(sqlite_services.users.sign_in("leonardo.neira", NUEVA)).id == uid
+    with pytest.raises(ServiceError, match="expiró"):
+        sqlite_services.users.confirm(activation or "")
 
 
 # --- 2. Entrar without an Entity: the third section ---------------------------------------------------

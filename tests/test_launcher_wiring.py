@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
+
 from secop_desktop import paths
 from secop_desktop.core import connection
 from secop_desktop.core.mail import settings as mailer
+from secop_desktop.store.models import User
 from secop_desktop.views import launcher
 from secop_desktop.vocab import EstadoEnvio
 from tests.conftest import registration
@@ -66,7 +69,7 @@ def test_configured_smtp_sends_in_the_background(qtbot, memory_keyring: MemoryKe
         with services.db.session() as s:
             from secop_desktop.core.accounts import mailbox as outbox
 
-            [message] = outbox.inbox(s)
+            [message] = [m for uid in s.scalars(select(User.id)) for m in outbox.inbox(s, uid)]
         assert message.envio_estado == EstadoEnvio.ENVIADO.value
     finally:
         services.mail.disable()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,9 +93,10 @@ def test_activation_mail_arrives_with_spanish_subject_link_and_utf8_name(
     assert got.rcpt_tos == ["victor_2018@example.com"]
     assert got.message["From"].addresses[0].addr_spec == REMITENTE
     with services.db.session() as s:
-        guid = s.scalar(select(ConfirmationToken.guid).where(ConfirmationToken.user_id == info.id))
+        guid_hash = s.scalar(select(ConfirmationToken.guid_hash).where(ConfirmationToken.user_id == info.id))
     body = got.message.get_body().get_content()  # type: ignore[union-attr]
-    assert f"secop://confirmar?ConfirmationGuid={guid}" in body
+    link = re.search(r"secop://confirmar\?ConfirmationGuid=([0-9a-f-]{36})", body)
+    assert link is not None and hashlib.sha256(link.group(1).encode()).hexdigest() == guid_hash
     assert "Estimado (a) usuario (a) Víctor Núñez" in body
     # The raw bytes carry the name encoded, never mangled.
     assert smtp_server.recorder.logins == [(USER, PASSWORD)]

@@ -113,7 +113,7 @@ def test_seed_has_users_in_every_state_documents_and_messages(practice: Services
     for d in documents:
         assert store.path_for(d.sha256).read_bytes().startswith(b"%PDF-1.4")
     # Practice users really sign in with the practice password.
-    assert practice.users.login(info(practice).administrador, training.PASSWORD).estado == "activo"
+    assert practice.users.profile(practice.users.sign_in(info(practice).administrador, training.PASSWORD)).estado == "activo"
 
 
 # --- reset ------------------------------------------------------------------------------------------
@@ -127,8 +127,8 @@ def test_reset_restores_exactly_the_seeded_state(practice: Services, tmp_path: P
     uid = new_active_user(practice)
     record = practice.entities.create(as_actor(practice, uid), company_form(nombre="Aprendices Unidos S.A.S.", nit="901234567"))
     practice.documents.attach(as_actor(practice, uid), "rup", pdf(tmp_path, "RUP nuevo.pdf"), entity_id=record.id)
-    admin = practice.users.login(seed.administrador, training.PASSWORD)
-    practice.access.apply(as_actor(practice, admin.id), seed.entidad_principal_id, Accion.ACEPTAR, [seed.pendientes[0]])
+    admin = practice.users.sign_in(seed.administrador, training.PASSWORD)
+    practice.access.apply(admin, seed.entidad_principal_id, Accion.ACEPTAR, [seed.pendientes[0]])
     with practice.db.session() as s:
         for m in s.scalars(select(Message)):
             m.leido_en = m.creado_en
@@ -143,7 +143,7 @@ def test_reset_restores_exactly_the_seeded_state(practice: Services, tmp_path: P
     assert training.fingerprint(practice.db) == seeded
     assert training.documents_fingerprint(practice.data_dir) == seeded_docs
     # The same Services keeps working after the reset.
-    assert practice.users.login(seed.administrador, training.PASSWORD).usuario == seed.administrador
+    assert practice.users.profile(practice.users.sign_in(seed.administrador, training.PASSWORD)).usuario == seed.administrador
     assert ticks(practice, "aceptar") == [True, False, False]
 
 
@@ -163,7 +163,7 @@ def test_exercise_persona_natural_ticks_step_by_step(practice: Services, tmp_pat
         link = next(m.enlace for m in outbox.inbox(s, reg.id) if m.clase == "activacion")
     practice.users.confirm(link or "")
     assert ticks(practice, "persona_natural") == [True, True, False, False, False]
-    practice.users.login("aprendiz.natural", "Secop2018x")
+    practice.users.sign_in("aprendiz.natural", "Secop2018x")
     assert ticks(practice, "persona_natural") == [True, True, True, False, False]
     # A company does not count for this exercise.
     practice.entities.create(as_actor(practice, reg.id), company_form(nombre="No Es Natural S.A.S.", nit="901000001"))
@@ -183,7 +183,7 @@ def test_exercise_persona_natural_ticks_step_by_step(practice: Services, tmp_pat
 def test_exercise_empresa_ticks_only_for_a_new_company(practice: Services, tmp_path: Path) -> None:
     seed = info(practice)
     assert ticks(practice, "empresa") == [False] * 4
-    admin = practice.users.login(seed.administrador, training.PASSWORD)
+    admin = practice.users.profile(practice.users.sign_in(seed.administrador, training.PASSWORD))
     # Attaching to a seeded account proves nothing about this exercise.
     practice.documents.attach(as_actor(practice, admin.id), "rup", pdf(tmp_path, "RUP.pdf"),
                               entity_id=seed.entidad_principal_id)
@@ -214,8 +214,8 @@ def test_exercise_solicitud_needs_a_request_to_an_existing_account(practice: Ser
     assert ticks(practice, "solicitud") == [True, False, False]
     reg = practice.entities.request_access(as_actor(practice, uid), seed.entidad_principal_id)
     assert ticks(practice, "solicitud") == [True, True, False]
-    admin = practice.users.login(seed.administrador, training.PASSWORD)
-    practice.access.apply(as_actor(practice, admin.id), seed.entidad_principal_id, Accion.ACEPTAR, [reg.membership_id])
+    admin = practice.users.sign_in(seed.administrador, training.PASSWORD)
+    practice.access.apply(admin, seed.entidad_principal_id, Accion.ACEPTAR, [reg.membership_id])
     assert ticks(practice, "solicitud") == [True, True, True]
 
 
@@ -229,9 +229,9 @@ def test_exercise_aceptar_ticks_from_the_admin_actions(practice: Services) -> No
             Membership.acceso == Acceso.ACEPTADO.value)).first()
         assert proveedor is not None
         proveedor_usuario = proveedor.usuario
-    practice.users.login(proveedor_usuario, training.PASSWORD)
+    practice.users.sign_in(proveedor_usuario, training.PASSWORD)
     assert ticks(practice, "aceptar") == [False, False, False]
-    admin = practice.users.login(seed.administrador, training.PASSWORD)
+    admin = practice.users.profile(practice.users.sign_in(seed.administrador, training.PASSWORD))
     assert ticks(practice, "aceptar") == [True, False, False]
     # Accepting a request that was not among the seeded pending ones does not count either.
     uid = new_active_user(practice)

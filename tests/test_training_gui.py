@@ -93,8 +93,8 @@ def test_banner_and_exercises_tick_from_what_is_stored(qtbot: QtBot, practice: S
 
     # The timer picks up work done elsewhere (here, the service the admin window calls).
     mode.panel.timer.start(30)
-    admin = practice.users.login(info.administrador, training.PASSWORD)
-    practice.access.apply(as_actor(practice, admin.id), info.entidad_principal_id, Accion.ACEPTAR, [info.pendientes[0]])
+    admin = practice.users.sign_in(info.administrador, training.PASSWORD)
+    practice.access.apply(admin, info.entidad_principal_id, Accion.ACEPTAR, [info.pendientes[0]])
     qtbot.waitUntil(accepted.isChecked, timeout=3000)
     assert mode.panel.states()["aceptar"] == [True, True, False]
 
@@ -104,8 +104,8 @@ def test_reiniciar_capacitacion_asks_then_restores(qtbot: QtBot, practice: Servi
     window, mode, asked = trainee_window
     info = seed(practice)
     seeded = training.fingerprint(practice.db)
-    admin = practice.users.login(info.administrador, training.PASSWORD)
-    practice.access.apply(as_actor(practice, admin.id), info.entidad_principal_id, Accion.ACEPTAR, [info.pendientes[0]])
+    admin = practice.users.sign_in(info.administrador, training.PASSWORD)
+    practice.access.apply(admin, info.entidad_principal_id, Accion.ACEPTAR, [info.pendientes[0]])
     assert mode.panel is not None
     mode.panel.refresh()
     assert mode.panel.states()["aceptar"] == [True, True, False]

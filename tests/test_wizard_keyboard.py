@@ -80,8 +80,11 @@ def test_keyboard_only_persona_natural(qtbot: QtBot, sqlite_services: Services, 
     kb.type("Jonathan Ruiz")
     for name, text in (("Nombre de la entidad", "Jonathan Ruiz"), ("Correo electrónico", "jruiz@example.com"),
                        ("Elige tu usuario", "jruiz"), ("Contraseña", PASSWORD),
-                       ("Confirmar contraseña", PASSWORD), ("Respuesta de seguridad", "3102585654"),
-                       ("Teléfono móvil de seguridad", "+57 3102585654")):
+                       ("Confirmar contraseña", PASSWORD)):
+        kb.fill(name, text)
+    kb.tab_to("Pregunta de seguridad")
+    kb.press(Qt.Key.Key_Down)  # none is preselected: the first question
+    for name, text in (("Respuesta de seguridad", "Firulais"), ("Teléfono móvil de seguridad", "+57 3102585654")):
         kb.fill(name, text)
     kb.tab_to("Acepto los términos y condiciones de uso")
     kb.press(Qt.Key.Key_Space)

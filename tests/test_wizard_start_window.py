@@ -48,11 +48,15 @@ def test_olvide_mi_usuario_sends_it_to_the_buzon(qtbot: QtBot, sqlite_services: 
     type_in(qtbot, by_name(window, QLineEdit, "Usuario"), "victor_2018")
     click(qtbot, by_name(window, QPushButton, "Buzón"))
     buzon = window.buzon.widget
+    assert by_name(window.buzon, QLineEdit, "Usuario").text() == "victor_2018"
+    type_in(qtbot, by_name(window.buzon, QLineEdit, "Contraseña"), "Secop2018x")
+    click(qtbot, by_name(window.buzon, QPushButton, "Abrir buzón"))
     assert buzon.open_message("Recordatorio")
     assert "Su usuario es: victor_2018" in by_name(window.buzon, QTextBrowser, "Mensaje").toPlainText()
 
 
-def test_olvide_mi_contrasena_question_then_code_from_the_buzon(qtbot: QtBot, sqlite_services: Services) -> None:
+def test_olvide_mi_contrasena_question_then_new_password_in_the_same_dialog(qtbot: QtBot,
+                                                                            sqlite_services: Services) -> None:
     active_user(sqlite_services)
     window = window_for(qtbot, sqlite_services)
     type_in(qtbot, by_name(window, QLineEdit, "Usuario"), "victor_2018")
@@ -60,20 +64,18 @@ def test_olvide_mi_contrasena_question_then_code_from_the_buzon(qtbot: QtBot, sq
     dialog = window.dialog
     assert by_name(dialog, QLineEdit, "Usuario").text() == "victor_2018"
     click(qtbot, by_name(dialog, QPushButton, "Continuar"))
-    assert by_name(dialog, QLabel, "Pregunta de seguridad").text() == "¿Cuál es su número de teléfono?"
+    assert by_name(dialog, QLabel, "Pregunta de seguridad").text() == "¿Cuál es el nombre de su primera mascota?"
+    assert not by_name(dialog, QPushButton, "Enviar código", visible=False).isVisible()  # no e-mail: no code to wait for
     respuesta = by_name(dialog, QLineEdit, "Respuesta de seguridad")
-    type_in(qtbot, respuesta, "otra cosa")
-    click(qtbot, by_name(dialog, QPushButton, "Enviar código"))
-    assert error_beside(respuesta) == "La respuesta de seguridad no es correcta."
-    type_in(qtbot, respuesta, "3102585654")
-    click(qtbot, by_name(dialog, QPushButton, "Enviar código"))
-
-    click(qtbot, by_name(dialog, QPushButton, "Abrir Buzón"))
-    text = by_name(dialog.buzon, QTextBrowser, "Mensaje").toPlainText()
-    code = re.search(r"use este código: (\w+)", text).group(1)  # read off the screen
-    type_in(qtbot, by_name(dialog, QLineEdit, "Código"), code)
-    type_in(qtbot, by_name(dialog, QLineEdit, "Nueva contraseña"), "Nueva2024x")
+    nueva = by_name(dialog, QLineEdit, "Nueva contraseña")
     confirmar = by_name(dialog, QLineEdit, "Confirmar contraseña")
+    assert nueva.isVisible() and not by_name(dialog, QLineEdit, "Código", visible=False).isVisible()
+    type_in(qtbot, respuesta, "otra cosa")
+    type_in(qtbot, nueva, "Nueva2024x")
+    type_in(qtbot, confirmar, "Nueva2024x")
+    click(qtbot, by_name(dialog, QPushButton, "Restablecer contraseña"))
+    assert error_beside(respuesta) == "La respuesta de seguridad no es correcta."
+    type_in(qtbot, respuesta, "Firulais")
     type_in(qtbot, confirmar, "Nueva2024y")
     click(qtbot, by_name(dialog, QPushButton, "Restablecer contraseña"))
     assert error_beside(confirmar) == "Las contraseñas no coinciden."
@@ -86,15 +88,45 @@ def test_olvide_mi_contrasena_question_then_code_from_the_buzon(qtbot: QtBot, sq
         click(qtbot, by_name(window, QPushButton, "Entrar"))
 
 
+def test_olvide_mi_contrasena_with_email_sends_a_code(qtbot: QtBot, sqlite_services: Services) -> None:
+    from secop_desktop.core.accounts import mailbox as outbox
+
+    uid = active_user(sqlite_services)
+    sqlite_services.users.email_delivery = lambda: True
+    window = window_for(qtbot, sqlite_services)
+    type_in(qtbot, by_name(window, QLineEdit, "Usuario"), "victor_2018")
+    click(qtbot, by_name(window, QPushButton, "Olvidé mi contraseña"))
+    dialog = window.dialog
+    click(qtbot, by_name(dialog, QPushButton, "Continuar"))
+    assert not by_name(dialog, QLineEdit, "Nueva contraseña", visible=False).isVisible()
+    type_in(qtbot, by_name(dialog, QLineEdit, "Respuesta de seguridad"), "firulais")
+    click(qtbot, by_name(dialog, QPushButton, "Enviar código"))
+    assert "correo electrónico" in by_name(dialog, QLabel, "Código enviado").text()
+    with sqlite_services.db.session() as s:
+        copy = next(m for m in outbox.inbox(s, uid) if m.clase == "restablecer")
+    assert "use este código" not in copy.cuerpo and "victor_2018@example.com" in copy.cuerpo  # the Buzón copy
+    text, _ = outbox.email_content(copy.id, copy.destinatario, copy.cuerpo, copy.enlace)  # what the e-mail carries
+    code = re.search(r"use este código: (\w+)", text).group(1)
+    type_in(qtbot, by_name(dialog, QLineEdit, "Código"), code)
+    type_in(qtbot, by_name(dialog, QLineEdit, "Nueva contraseña"), "Nueva2024x")
+    type_in(qtbot, by_name(dialog, QLineEdit, "Confirmar contraseña"), "Nueva2024x")
+    click(qtbot, by_name(dialog, QPushButton, "Restablecer contraseña"))
+    assert by_name(dialog, QLabel, "Resultado").text().startswith("Su contraseña fue restablecida.")
+    assert sqlite_services.users.sign_in("victor_2018", "Nueva2024x")
+
+
 def test_buzon_unread_count_and_activation_link(qtbot: QtBot, sqlite_services: Services) -> None:
     sqlite_services.users.register(registration())
     window = window_for(qtbot, sqlite_services)
     click(qtbot, by_name(window, QPushButton, "Buzón"))
     dialog = window.buzon
+    contrasena = by_name(dialog, QLineEdit, "Contraseña")
     type_in(qtbot, by_name(dialog, QLineEdit, "Usuario"), "nadie")
+    type_in(qtbot, contrasena, "Secop2018x")
     click(qtbot, by_name(dialog, QPushButton, "Abrir buzón"))
-    assert error_beside(by_name(dialog, QLineEdit, "Usuario")) == "No existe un usuario con ese nombre."
+    assert error_beside(contrasena) == "Usuario o contraseña incorrectos."
     type_in(qtbot, by_name(dialog, QLineEdit, "Usuario"), "victor_2018")
+    type_in(qtbot, contrasena, "Secop2018x")  # the pending user's password from step 1
     click(qtbot, by_name(dialog, QPushButton, "Abrir buzón"))
     assert by_name(dialog, QLabel, "Mensajes sin leer").text() == "1 mensaje sin leer"
     assert dialog.windowTitle() == "Buzón (1 sin leer)"

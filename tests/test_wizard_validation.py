@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPushButton, QTableWidget
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
 
-from secop_desktop.core.accounts.users import LABELS, validate_registration
+from secop_desktop.core.accounts.users import CODE_INVALID, LABELS, validate_registration
 from secop_desktop.core.entities.service import ENTITY_LABELS, validate_entity
 from secop_desktop.core.services import Services
 from secop_desktop.views.qt_app import application
@@ -16,6 +16,7 @@ from tests.conftest import active_user, as_actor, registration
 from tests.factories import company_form
 from tests.wizard_fixtures import (
     activation_code,
+    choose,
     click,
     error_beside,
     field,
@@ -48,11 +49,11 @@ def test_step1_errors_beside_each_field_and_text_kept(qtbot: QtBot, sqlite_servi
     click(qtbot, wizard_button(wizard, "Continuar"))
 
     expected = {e.field: e.message for e in validate_registration(registration(
-        nombre="", respuesta="", acepta_terminos=False, **typed))}
-    assert set(expected) == {"nombre", "correo", "usuario", "contrasena", "confirmar", "respuesta", "telefono",
-                             "acepta_terminos"}
+        nombre="", pregunta="", respuesta="", acepta_terminos=False, **typed))}
+    assert set(expected) == {"nombre", "correo", "usuario", "contrasena", "confirmar", "pregunta", "respuesta",
+                             "telefono", "acepta_terminos"}
     for name, message in expected.items():
-        cls = QAbstractButton if name == "acepta_terminos" else QLineEdit
+        cls = {"acepta_terminos": QAbstractButton, "pregunta": QComboBox}.get(name, QLineEdit)
         assert error_beside(field(wizard, LABELS[name], cls)) == message, name
     for name, text in typed.items():
         assert field(wizard, LABELS[name]).text() == text  # nothing cleared
@@ -70,8 +71,9 @@ def test_step1_errors_beside_each_field_and_text_kept(qtbot: QtBot, sqlite_servi
 
     # Fixing everything but the taken usuario: only that error remains.
     for name, text in {"nombre": "Víctor Alfonso", "correo": "victor@example.com", "contrasena": "Secop2018x",
-                       "confirmar": "Secop2018x", "respuesta": "3102585654", "telefono": "+57 3102585654"}.items():
+                       "confirmar": "Secop2018x", "respuesta": "Firulais", "telefono": "+57 3102585654"}.items():
         type_in(qtbot, field(wizard, LABELS[name]), text)
+    choose(qtbot, field(wizard, LABELS["pregunta"], QComboBox), "¿Cuál es su comida favorita?")
     click(qtbot, field(wizard, LABELS["acepta_terminos"], QAbstractButton))
     click(qtbot, wizard_button(wizard, "Continuar"))
     assert shown_errors(wizard) == {"Elige tu usuario": "Este usuario ya existe. Elija otro."}
@@ -92,14 +94,14 @@ def test_confirm_page_says_why_a_code_fails(qtbot: QtBot, sqlite_services: Servi
     codigo = field(wizard, "Enlace o código de activación")
     type_in(qtbot, codigo, "ZZZZZZZZ")
     qtbot.keyClick(codigo, Qt.Key.Key_Return)
-    assert error_beside(codigo) == "El enlace o código de activación no es válido."
+    assert error_beside(codigo) == CODE_INVALID
     assert codigo.text() == "ZZZZZZZZ"
     old = activation_code(sqlite_services, "victor_2018")
     click(qtbot, field(wizard, "Reenviar", QPushButton))
     assert "nuevo mensaje de activación" in field(wizard, "Estado de la activación", QLabel).text()
     type_in(qtbot, codigo, old)
     click(qtbot, field(wizard, "Confirmar", QPushButton))
-    assert error_beside(codigo) == "El enlace de activación expiró. Use «Reenviar» para recibir uno nuevo."
+    assert error_beside(codigo) == CODE_INVALID  # Reenviar voided the older code
     type_in(qtbot, codigo, activation_code(sqlite_services, "victor_2018"))
     click(qtbot, field(wizard, "Confirmar", QPushButton))
     assert error_beside(codigo) == ""

@@ -172,11 +172,12 @@ def fill_step1(qtbot: QtBot, wizard: RegistrationWizard, *, nombre: str, usuario
         "Elige tu usuario": usuario,
         "Contraseña": PASSWORD,
         "Confirmar contraseña": PASSWORD,
-        "Respuesta de seguridad": "3102585654",
+        "Respuesta de seguridad": "Firulais",
         "Teléfono móvil de seguridad": telefono,
     }
     for label, text in values.items():
         type_in(qtbot, field(wizard, label), text)
+    choose(qtbot, field(wizard, "Pregunta de seguridad", QComboBox), "¿Cuál es el nombre de su primera mascota?")
     terms = field(wizard, "Acepto los términos y condiciones de uso", QAbstractButton)
     if not terms.isChecked():
         click(qtbot, terms)

@@ -48,6 +48,12 @@ class Services:
         self.documents = DocumentService(self)
         self.interests = InterestService(self.db, self.clock)
         self.mailbox = Mailbox(self.db, self.clock)
+        self.users.email_delivery = self._mail_enabled
+
+    def _mail_enabled(self) -> bool:
+        from secop_desktop.core.mail import mailer  # imported late: the mailer imports Services
+
+        return mailer.is_enabled(self)
 
     # Packages, mail and training are built on first use: most sessions never need them, and the
     # first window paints sooner without importing them (benchmarks/bench_start.py).

@@ -77,26 +77,39 @@ class User(Base):
 
 
 class LoginFailure(Base):
-    """One row per failed 'Entrar', so the hourly limit is a count, not a guess."""
+    """One row per failed attempt (Entrar, security answer, code), so hourly limits are counts.
+
+    Keyed by the typed username, not only the user: an unknown username is limited exactly like an
+    existing one, so the answers never tell which usernames exist.
+    """
 
     __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_usuario_tipo", "usuario_normalizado", "tipo", "ocurrido_en"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    usuario_normalizado: Mapped[str] = mapped_column(String(60), default="")
+    tipo: Mapped[str] = mapped_column(String(20), default="ingreso")
     ocurrido_en: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class ConfirmationToken(Base):
+    """An activation or reset code: only hashes are kept (the clear copy is the owner's message)."""
+
     __tablename__ = "confirmation_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    guid: Mapped[str] = mapped_column(String(36), unique=True)
-    codigo: Mapped[str] = mapped_column(String(12), index=True)
+    # SHA-256 of the link's random GUID (122 bits: a fast hash is enough); the short typed code
+    # is argon2id because 8 characters could be brute-forced from a copied database.
+    guid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    codigo_hash: Mapped[str] = mapped_column(String(255))
     proposito: Mapped[str] = mapped_column(String(20), default="activacion")
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime())
     expira_en: Mapped[datetime] = mapped_column(UTCDateTime())
     usado_en: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    intentos: Mapped[int] = mapped_column(Integer, default=0)
+    anulado_en: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Entity(Base):

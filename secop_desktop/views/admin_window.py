@@ -137,7 +137,7 @@ class AdminWindow(QMainWindow):
             self._refuse(exc.message)
             return
         self.actor = actor
-        self.zona = self.services.users.get(actor.user_id).zona_horaria
+        self.zona = self.services.users.profile(actor).zona_horaria
         if entity_id is not None:
             self.open_account(entity_id)
             return

@@ -1,4 +1,9 @@
-"""The Buzón: a user's messages, with the activation link clickable and the unread count."""
+"""The Buzón: a user's messages, with the activation link clickable and the unread count.
+
+Only the owner reads it: opened from the start window it asks for usuario and contraseña (a
+pending user uses the password chosen in step 1); the registration wizard shows the activation
+message of the user it just registered, through the receipt the registration returned.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtGui import QDesktopServices, QFont, QHideEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,6 +32,7 @@ from PySide6.QtWidgets import (
 from secop_desktop.core.accounts.mailbox import MessageView
 from secop_desktop.core.accounts.users import UserInfo
 from secop_desktop.core.dates import format_fecha
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
 from secop_desktop.views.widgets import ErrorLabel, add_field
@@ -59,12 +65,14 @@ class BuzonWidget(QWidget):
     confirmed = Signal(object)  # UserInfo
     unread_changed = Signal(int)
 
-    def __init__(self, services: Services, user_id: int | None = None, *,
+    def __init__(self, services: Services, actor: SignedIn | None = None, *,
+                 registered: UserInfo | None = None,
                  open_url: Callable[[QUrl], object] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.mailbox = services.mailbox
-        self.user_id = user_id
+        self.actor = actor
+        self.registered = registered if actor is None else None
         self.open_url = open_url or QDesktopServices.openUrl
         self._messages: list[MessageView] = []
 
@@ -73,11 +81,15 @@ class BuzonWidget(QWidget):
         form = QFormLayout(self.chooser)
         form.setContentsMargins(0, 0, 0, 0)
         self.usuario = QLineEdit()
+        add_field(form, "Usuario", self.usuario)
+        self.contrasena = QLineEdit()
+        self.contrasena.setEchoMode(QLineEdit.EchoMode.Password)
         self.abrir = QPushButton("Abrir &buzón")
-        self.usuario_error = add_field(form, "Usuario", self.usuario, extra=(self.abrir,))
+        self.usuario_error = add_field(form, "Contraseña", self.contrasena, extra=(self.abrir,))
         self.abrir.clicked.connect(self._open_for_usuario)
-        self.usuario.returnPressed.connect(self._open_for_usuario)
-        self.chooser.setVisible(user_id is None)
+        self.usuario.returnPressed.connect(self.contrasena.setFocus)
+        self.contrasena.returnPressed.connect(self._open_for_usuario)
+        self.chooser.setVisible(actor is None and self.registered is None)
         layout.addWidget(self.chooser)
 
         self.count = QLabel()
@@ -104,27 +116,38 @@ class BuzonWidget(QWidget):
         self.ok_status.setVisible(False)
         layout.addWidget(self.ok_status)
         layout.addWidget(self.status)
-        if user_id is not None:
+        if actor is not None or self.registered is not None:
             self.refresh()
 
     # --- data ------------------------------------------------------------------------------
     def _open_for_usuario(self) -> None:
-        user_id = self.mailbox.user_id_for(self.usuario.text())
-        if user_id is None:
-            self.usuario_error.show_message("No existe un usuario con ese nombre.")
+        """The owner proves it is their Buzón with their password (the same answer for unknown users)."""
+        try:
+            actor = self.services.users.sign_in(self.usuario.text(), self.contrasena.text(), allow_pending=True)
+        except ServiceError as exc:
+            self.usuario_error.show_message(exc.message)
+            self.contrasena.clear()
+            self.contrasena.setFocus()
             return
         self.usuario_error.show_message("")
-        self.set_user(user_id)
+        self.contrasena.clear()
+        self.set_actor(actor)
+        self.chooser.setVisible(False)
         self.list.setFocus()
 
-    def set_user(self, user_id: int) -> None:
-        self.user_id = user_id
+    def set_actor(self, actor: SignedIn) -> None:
+        self.actor = actor
+        self.registered = None
         self.refresh()
 
     def refresh(self) -> None:
-        if self.user_id is None:
+        if self.actor is not None:
+            self._messages = self.mailbox.messages(self.actor)
+        elif self.registered is not None:
+            message = self.services.users.activation_message(self.registered)
+            self._messages = [message] if message is not None else []
+        else:
             return
-        self._messages = self.mailbox.messages(self.user_id)
         current = self.list.currentRow()
         self.list.blockSignals(True)
         self.list.clear()
@@ -144,20 +167,22 @@ class BuzonWidget(QWidget):
             self.list.setCurrentRow(min(current, len(self._messages) - 1))
 
     def _update_count(self) -> None:
-        count = self.mailbox.unread(self.user_id) if self.user_id is not None else 0
+        count = self.unread_count()
         self.count.setText(unread_text(count))
         self.unread_changed.emit(count)
 
     def unread_count(self) -> int:
-        return self.mailbox.unread(self.user_id) if self.user_id is not None else 0
+        if self.actor is not None:
+            return self.mailbox.unread(self.actor)
+        return sum(not m.leido for m in self._messages)
 
     def _show(self, row: int) -> None:
         if not 0 <= row < len(self._messages):
             return
         m = self._messages[row]
         self.reader.setHtml(message_html(m))
-        if not m.leido:
-            self.mailbox.mark_read(m.id)
+        if not m.leido and self.actor is not None:
+            self.mailbox.mark_read(self.actor, m.id)
             font = QFont(self.list.font())
             self.list.item(row).setFont(font)
             self._messages[row] = replace(m, leido=True)
@@ -191,12 +216,12 @@ class BuzonWidget(QWidget):
 class BuzonDialog(QDialog):
     """The Buzón as a window of its own (non-modal: the wizard stays usable beside it)."""
 
-    def __init__(self, services: Services, user_id: int | None = None, *, parent: QWidget | None = None,
-                 open_url: Callable[[QUrl], object] | None = None) -> None:
+    def __init__(self, services: Services, actor: SignedIn | None = None, *, registered: UserInfo | None = None,
+                 parent: QWidget | None = None, open_url: Callable[[QUrl], object] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Buzón")
         self.resize(640, 520)
-        self.widget = BuzonWidget(services, user_id, open_url=open_url)
+        self.widget = BuzonWidget(services, actor, registered=registered, open_url=open_url)
         self.widget.unread_changed.connect(self._title)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -210,12 +235,19 @@ class BuzonDialog(QDialog):
         layout.addLayout(bottom)
         self._title(self.widget.unread_count())
         # Keyboard users land on the messages; Tab then reaches the message and its link.
-        (self.widget.usuario if user_id is None else self.widget.list).setFocus()
+        chooser = self.widget.chooser.isVisibleTo(self.widget)
+        (self.widget.usuario if chooser and not self.widget.usuario.text() else
+         self.widget.contrasena if chooser else self.widget.list).setFocus()
+
+    def ask_for(self, usuario: str) -> None:
+        """Opens on the usuario and contraseña fields, with the usuario already typed if known."""
+        self.widget.usuario.setText(usuario.strip())
+        (self.widget.contrasena if usuario.strip() else self.widget.usuario).setFocus()
 
     def _title(self, count: int) -> None:
         self.setWindowTitle(f"Buzón ({count} sin leer)" if count else "Buzón")
 
-    def hideEvent(self, event):  # type: ignore[no-untyped-def]
+    def hideEvent(self, event: QHideEvent) -> None:
         # Back to the window that opened the Buzón, so its keyboard focus is where the user left it
         # (not every window manager, nor the offscreen platform, does this by itself).
         super().hideEvent(event)

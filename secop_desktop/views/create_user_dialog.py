@@ -57,7 +57,7 @@ class CreateUserDialog(QDialog):
         self.usuario = self._line(form, "usuario", required=True)
         self.contrasena = self._line(form, "contrasena", required=True, password=True)
         self.confirmar = self._line(form, "confirmar", required=True, password=True)
-        self.pregunta = self._combo(form, "pregunta", PREGUNTAS_SEGURIDAD)
+        self.pregunta = self._combo(form, "pregunta", ("",) + PREGUNTAS_SEGURIDAD)  # none preselected
         self.respuesta = self._line(form, "respuesta", required=True)
         self.telefono = self._line(form, "telefono", required=True)
         self.zona_horaria = self._combo(form, "zona_horaria", ZONAS_HORARIAS)

@@ -80,7 +80,7 @@ class Escritorio(QMainWindow):
         super().__init__(parent)
         self.services = services
         self.actor = actor  # who signed in: every service call below acts as this user
-        self.user = services.users.get(actor.user_id)  # name and time zone to show
+        self.user = services.users.profile(actor)  # name and time zone to show
         self.confirm = confirm or ask_with_message_box(self)
         self.file_chooser = file_chooser
         self.interests = services.interests
@@ -123,7 +123,7 @@ class Escritorio(QMainWindow):
         self.inicio.open_registros.connect(lambda: self.show_page(MIS_REGISTROS))
         self.mis_registros = MisRegistrosPage(services, actor, zona=self.user.zona_horaria)
         self.mis_registros.requested.connect(lambda _: self.refresh())
-        self.buzon = BuzonWidget(services, actor.user_id, open_url=open_url)
+        self.buzon = BuzonWidget(services, self.actor, open_url=open_url)
         self.buzon.unread_changed.connect(self._show_unread)
         self.mesa = QLabel(f"<h2>Mesa de servicio</h2><p>Es la puerta de entrada a Colombia Compra Eficiente donde "
                            f"podrá consultar y obtener información sobre todo el portafolio de nuestros servicios."
@@ -303,7 +303,7 @@ class Escritorio(QMainWindow):
         elif name == BIBLIOTECA:
             page = self._biblioteca(cuenta)
         else:
-            page = SuscripcionesPage(self.services, self.actor.user_id)
+            page = SuscripcionesPage(self.services, self.actor)
             page.changed.connect(self.refresh)
         self._entity_pages[name] = page
         self.stack.addWidget(page)
@@ -338,7 +338,7 @@ class Escritorio(QMainWindow):
     # --- refresh -----------------------------------------------------------------------
     def refresh(self) -> None:
         self.registrations = self.services.entities.my_registrations(self.actor)
-        subscriptions = sum(self.services.mailbox.subscriptions(self.actor.user_id).values())
+        subscriptions = sum(self.services.mailbox.subscriptions(self.actor).values())
         areas = sum(a.activo for a in self.interests.list(self.actor, self.cuenta.entity_id)) if self.cuenta else 0
         self.inicio.refresh(self.cuenta, self.registrations, subscriptions=subscriptions, areas=areas)
         self._show_unread(self.buzon.unread_count())

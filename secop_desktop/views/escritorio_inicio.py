@@ -126,8 +126,8 @@ class InicioPage(QWidget):
     def refresh(self, cuenta: Cuenta | None, registrations: list[Registration], *, subscriptions: int,
                 areas: int) -> None:
         self._requests(cuenta)
-        unread = self.services.mailbox.unread(self.actor.user_id)
-        recent = self.services.mailbox.messages(self.actor.user_id)[:4]
+        unread = self.services.mailbox.unread(self.actor)
+        recent = self.services.mailbox.messages(self.actor, limit=4)
         for name, value in zip(TILES, (subscriptions, areas, unread), strict=True):
             self.tiles[name].setText(f"<span style='font-size: 20pt; font-weight: bold'>{value}</span><br>{name}")
             self.tiles[name].setAccessibleDescription(f"{value} {name}")

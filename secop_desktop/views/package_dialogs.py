@@ -360,6 +360,10 @@ class ImportDialog(_JobDialog):
                      + ", ".join(result.usuarios_creados) + ".")
         if result.usuarios_vinculados:
             text += " Usuarios existentes vinculados: " + ", ".join(result.usuarios_vinculados) + "."
+        if result.codigos:
+            # Shown once, to hand over: with it each user chooses a password in «Ya tengo un código».
+            text += " Códigos de activación para entregar (solo se muestran ahora): " + "; ".join(
+                f"{c.usuario}: {c.codigo}" for c in result.codigos) + "."
         self.message.show_info(text)
         self.importar.setEnabled(False)
         self.solicitud.setEnabled(False)

@@ -79,8 +79,8 @@ class ForgotUsuarioDialog(QDialog):
         self.enviar = QPushButton("&Enviar")
         self.error = add_field(form, LABELS["correo"], self.correo, extra=(self.enviar,))
         layout.addLayout(form)
-        self.result = _info(name="Resultado")
-        layout.addWidget(self.result)
+        self.outcome = _info(name="Resultado")
+        layout.addWidget(self.outcome)
         self.enviar.clicked.connect(self._send)
         self.correo.returnPressed.connect(self._send)
         _return_once(self)
@@ -93,15 +93,16 @@ class ForgotUsuarioDialog(QDialog):
             self.error.show_message(" ".join(exc.by_field().values()))
             return
         self.error.show_message("")
-        self.result.setText("Si el correo está registrado, su usuario ya está en el Buzón. "
+        self.outcome.setText("Si el correo está registrado, su usuario ya está en el Buzón. "
                             "Ábralo con el botón «Buzón» de la ventana de inicio.")
 
 
 class ForgotPasswordDialog(QDialog):
-    """Olvidé mi contraseña: security question, then a reset code from the Buzón, then a new password.
+    """Olvidé mi contraseña: the security question, then the new password in this same dialog.
 
-    "Ya tengo un código" skips the question: users imported from a registration package have no
-    answer on file and find their code in the Buzón already.
+    With e-mail configured the right answer sends a code by e-mail instead, typed here with the new
+    password. "Ya tengo un código" skips the question: a user created or imported by an
+    administrator got a code from them.
     """
 
     password_reset = Signal(str)  # usuario
@@ -110,12 +111,13 @@ class ForgotPasswordDialog(QDialog):
         super().__init__(parent)
         self.services = services
         self.buzon: BuzonDialog | None = None
+        self.by_email = services.users.email_delivery()
+        self.with_code = False
         self.setWindowTitle("Olvidé mi contraseña")
         layout = QVBoxLayout(self)
-        layout.addWidget(_info("Escriba su usuario y pulse «Continuar» para responder su pregunta de seguridad; "
-                               "le enviaremos un código al Buzón. Si ya recibió un código en el Buzón (por "
-                               "ejemplo, porque su registro fue importado), pulse «Ya tengo un código».",
-                               "Instrucciones"))
+        layout.addWidget(_info("Escriba su usuario y pulse «Continuar» para responder su pregunta de seguridad. "
+                               "Si recibió un código para restablecer la contraseña (por ejemplo, de su "
+                               "administrador), pulse «Ya tengo un código».", "Instrucciones"))
         form = QFormLayout()
         self.usuario = QLineEdit(usuario)
         self.continuar = QPushButton("&Continuar")
@@ -127,6 +129,7 @@ class ForgotPasswordDialog(QDialog):
         form.addRow(self.pregunta_caption, self.pregunta)
         self.pregunta.setAccessibleName(LABELS["pregunta"])
         self.respuesta = QLineEdit()
+        self.respuesta.setEchoMode(QLineEdit.EchoMode.Password)
         self.enviar = QPushButton("Enviar c&ódigo")
         self.respuesta_error = add_field(form, LABELS["respuesta"], self.respuesta, extra=(self.enviar,))
         layout.addLayout(form)
@@ -139,31 +142,34 @@ class ForgotPasswordDialog(QDialog):
         self.codigo = QLineEdit()
         self.errors = FieldErrors()
         self.errors.register("usuario", self.usuario, self.usuario_error)
+        self.errors.register("respuesta", self.respuesta, self.respuesta_error)
         self.errors.register("codigo", self.codigo, add_field(reset, "Código", self.codigo))
         self.nueva = QLineEdit()
         self.nueva.setEchoMode(QLineEdit.EchoMode.Password)
+        self.nueva.setMaxLength(128)
         self.errors.register("contrasena", self.nueva, add_field(reset, "Nueva contraseña", self.nueva))
         self.confirmar = QLineEdit()
         self.confirmar.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirmar.setMaxLength(128)
         self.errors.register("confirmar", self.confirmar, add_field(reset, LABELS["confirmar"], self.confirmar))
         self.restablecer = QPushButton("&Restablecer contraseña")
         reset.addRow("", self.restablecer)
         self.reset_box = QWidget()
         self.reset_box.setLayout(reset)
         layout.addWidget(self.reset_box)
-        self.result = _info(name="Resultado")
-        layout.addWidget(self.result)
+        self.outcome = _info(name="Resultado")
+        layout.addWidget(self.outcome)
         layout.addStretch(1)
         self.continuar.clicked.connect(self._question)
         self.usuario.returnPressed.connect(self._question)
         self.ya_tengo.clicked.connect(self.use_code)
         self.enviar.clicked.connect(self._send_code)
-        self.respuesta.returnPressed.connect(self._send_code)
+        self.respuesta.returnPressed.connect(self._send_code if self.by_email else self.nueva.setFocus)
         self.abrir_buzon.clicked.connect(self._open_buzon)
         self.restablecer.clicked.connect(self._reset)
         self.confirmar.returnPressed.connect(self._reset)
         # Two forms on one dialog: one caption width keeps their fields in a single column.
-        captions = [self.pregunta_caption] + [w.property("form_row_caption") for w in
+        captions: list[QWidget] = [self.pregunta_caption] + [w.property("form_row_caption") for w in
                                               (self.usuario, self.respuesta, self.codigo, self.nueva, self.confirmar)]
         width = max(c.sizeHint().width() for c in captions)
         for caption in captions:
@@ -172,16 +178,25 @@ class ForgotPasswordDialog(QDialog):
         self._stage(1)
         self.resize(680, 440)
 
+    @staticmethod
+    def _row_visible(field: QWidget, visible: bool) -> None:
+        row = field.parentWidget()
+        if row is not None:
+            row.setVisible(visible)
+        field.property("form_row_caption").setVisible(visible)
+
     def _stage(self, stage: int, *, question: bool = True) -> None:
-        """1: Usuario; 2: the security question; 3: Código and the new password (question shown or skipped)."""
-        asking = stage >= 2 and question
-        for widget in (self.pregunta_caption, self.pregunta, self.respuesta, self.enviar):
-            widget.setVisible(asking)
-        self.respuesta.parentWidget().setVisible(asking)
-        self.respuesta.property("form_row_caption").setVisible(asking)
-        for widget in (self.sent, self.abrir_buzon, self.reset_box):
-            widget.setVisible(stage >= 3)
-        self.ya_tengo.setVisible(stage < 3 or question)
+        """1: Usuario; 2: the question (and, without e-mail, the new password); 3: Código and the new password."""
+        asking = stage >= 2 and question and not self.with_code
+        self.pregunta_caption.setVisible(asking)
+        self.pregunta.setVisible(asking)
+        self._row_visible(self.respuesta, asking)
+        self.enviar.setVisible(asking and self.by_email)
+        self._row_visible(self.codigo, self.with_code)
+        self.reset_box.setVisible((stage == 2 and asking and not self.by_email) or stage >= 3)
+        self.sent.setVisible(stage >= 3)
+        self.abrir_buzon.setVisible(stage >= 3)
+        self.ya_tengo.setVisible(not self.with_code)
 
     def _question(self) -> None:
         try:
@@ -191,6 +206,7 @@ class ForgotPasswordDialog(QDialog):
             return
         self.usuario_error.show_message("")
         self.pregunta.setText(question)
+        self.with_code = False
         self._stage(2)
         self.respuesta.setFocus()
 
@@ -201,56 +217,59 @@ class ForgotPasswordDialog(QDialog):
             self.respuesta_error.show_message(exc.message)
             return
         self.respuesta_error.show_message("")
-        self.sent.setText("Enviamos a su Buzón el código para restablecer la contraseña. Ábralo y escriba el "
-                          "código aquí.")
+        self.respuesta.clear()
+        self.with_code = True
+        self.sent.setText("Enviamos a su correo electrónico el código para restablecer la contraseña. "
+                          "Escríbalo aquí con su nueva contraseña.")
         self._stage(3)
         self.codigo.setFocus()
 
     def use_code(self) -> None:
         """Ya tengo un código: straight to Código, Nueva contraseña and Confirmar contraseña."""
         self.errors.clear()
-        self.respuesta_error.show_message("")
-        self.sent.setText("Escriba su usuario, el código para restablecer la contraseña que recibió en el Buzón "
-                          "y su nueva contraseña.")
+        self.with_code = True
+        self.sent.setText("Escriba su usuario, el código para restablecer la contraseña que recibió y su "
+                          "nueva contraseña.")
         self._stage(3, question=False)
         (self.codigo if self.usuario.text().strip() else self.usuario).setFocus()
 
     def _open_buzon(self) -> None:
-        user_id = self.services.mailbox.user_id_for(self.usuario.text())
-        self.buzon = BuzonDialog(self.services, user_id, parent=self)
-        if user_id is None:
-            self.buzon.widget.usuario.setText(self.usuario.text())
-        # An imported user's code comes at the end of the activation message of the import.
-        if not self.buzon.widget.open_message("Restablecer"):
-            self.buzon.widget.open_message("Activación")
+        # The Buzón is the owner's: it asks for the password (a pending user's from step 1).
+        self.buzon = BuzonDialog(self.services, parent=self)
+        self.buzon.ask_for(self.usuario.text())
         self.buzon.show()
 
     def _reset(self) -> None:
-        # Blank fields are named before asking the service, which would only say "El código no es válido."
+        # Blank fields are named before asking the service, which would only say the code is not valid.
         if not self.usuario.text().strip():
             self.errors.show_one("usuario", "Escriba su usuario.")
             self.usuario.setFocus()
             return
-        if not self.codigo.text().strip():
-            self.errors.show_one("codigo", "Escriba el código que recibió en el Buzón.")
+        if self.with_code and not self.codigo.text().strip():
+            self.errors.show_one("codigo", "Escriba el código que recibió.")
             self.codigo.setFocus()
             return
+        users = self.services.users
         try:
-            self.services.users.reset_password(self.usuario.text(), self.codigo.text(), self.nueva.text(),
-                                               self.confirmar.text())
+            if self.with_code:
+                users.reset_password(self.usuario.text(), self.codigo.text(), self.nueva.text(), self.confirmar.text())
+            else:
+                users.reset_with_answer(self.usuario.text(), self.respuesta.text(), self.nueva.text(),
+                                        self.confirmar.text())
         except ValidationError as exc:
             first = self.errors.show(exc.errors)
             if first is not None:
                 first.setFocus()
             return
         except ServiceError as exc:
-            self.errors.show_one("codigo", exc.message)
-            self.codigo.setFocus()
+            where = "codigo" if self.with_code else "respuesta"
+            self.errors.show_one(where, exc.message)
+            (self.codigo if self.with_code else self.respuesta).setFocus()
             return
         self.errors.clear()
-        self.nueva.clear()
-        self.confirmar.clear()
-        self.result.setText("Su contraseña fue restablecida. Ya puede entrar con su usuario y la nueva contraseña.")
+        for field in (self.respuesta, self.codigo, self.nueva, self.confirmar):
+            field.clear()
+        self.outcome.setText("Su contraseña fue restablecida. Ya puede entrar con su usuario y la nueva contraseña.")
         self.password_reset.emit(self.usuario.text())
 
 
@@ -265,6 +284,7 @@ class StartWindow(QMainWindow):
         self.file_chooser = file_chooser
         self.ask = ask or _ask_with_box(self)
         self.wizards: list[RegistrationWizard] = []  # open at once: one per caller on the line
+        self.actor: SignedIn | None = None
         self.dialog: QDialog | None = None
         self.buzon: BuzonDialog | None = None
         self.setWindowTitle("Registro de Proveedores")
@@ -364,12 +384,16 @@ class StartWindow(QMainWindow):
     # --- Entrar ----------------------------------------------------------------------------
     def _sign_in(self) -> None:
         try:
-            info: UserInfo = self.services.users.login(self.usuario.text(), self.contrasena.text())
+            actor = self.services.users.sign_in(self.usuario.text(), self.contrasena.text())
+            info: UserInfo = self.services.users.profile(actor)
         except ServiceError as exc:
             self.error.show_message(exc.message)
+            self.contrasena.clear()
             return
         self.error.show_message("")
         self.contrasena.clear()
+        # The identity the windows opened from here act as (signed_in carries the user's data).
+        self.actor = actor
         self.signed_in.emit(info)
 
     def forgot_usuario(self) -> ForgotUsuarioDialog:
@@ -389,10 +413,9 @@ class StartWindow(QMainWindow):
         dialog.open()
 
     def open_buzon(self) -> BuzonDialog:
-        user_id = self.services.mailbox.user_id_for(self.usuario.text()) if self.usuario.text().strip() else None
-        self.buzon = BuzonDialog(self.services, user_id, parent=self)
-        if user_id is None:
-            self.buzon.widget.usuario.setText(self.usuario.text())
+        """The Buzón of whoever proves it is theirs: usuario and contraseña, never the usuario alone."""
+        self.buzon = BuzonDialog(self.services, parent=self)
+        self.buzon.ask_for(self.usuario.text())
         self.buzon.show()
         return self.buzon
 

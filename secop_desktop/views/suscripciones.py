@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
-from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.accounts.mailbox import CLASES_OPCIONALES
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.views.widgets.messages import MessageLabel
 
@@ -13,10 +14,10 @@ from secop_desktop.views.widgets.messages import MessageLabel
 class SuscripcionesPage(QWidget):
     changed = Signal()
 
-    def __init__(self, services: Services, user_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, actor: SignedIn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.user_id = user_id
+        self.actor = actor
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Suscripción a notificaciones</h2>"))
         intro = QLabel("Elija qué mensajes quiere recibir. Los mensajes de activación, de contraseña y las "
@@ -24,7 +25,7 @@ class SuscripcionesPage(QWidget):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.boxes: dict[str, QCheckBox] = {}
-        for clase, label in outbox.CLASES_OPCIONALES.items():
+        for clase, label in CLASES_OPCIONALES.items():
             box = QCheckBox(label)
             box.setAccessibleName(label)
             box.toggled.connect(lambda checked, c=clase: self._save(c, checked))
@@ -36,8 +37,7 @@ class SuscripcionesPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        with self.services.db.session() as s:
-            current = outbox.subscriptions(s, self.user_id)
+        current = self.services.mailbox.subscriptions(self.actor)
         for clase, box in self.boxes.items():
             box.blockSignals(True)
             box.setChecked(current[clase])
@@ -47,8 +47,7 @@ class SuscripcionesPage(QWidget):
         return sum(box.isChecked() for box in self.boxes.values())
 
     def _save(self, clase: str, activa: bool) -> None:
-        with self.services.db.session() as s:
-            outbox.set_subscription(s, self.user_id, clase, activa)
-        label = outbox.CLASES_OPCIONALES[clase]
+        self.services.mailbox.set_subscription(self.actor, clase, activa)
+        label = CLASES_OPCIONALES[clase]
         self.message.show_info(f"Se guardó su preferencia: {label} — {'sí' if activa else 'no'}.")
         self.changed.emit()

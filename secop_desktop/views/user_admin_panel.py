@@ -298,6 +298,8 @@ class UserAdminPanel(QWidget):
 
     def _user_created(self, row: MemberRow) -> None:
         self.refresh()
+        # The code is shown this once: the administrator hands it over (it is kept only as a hash).
         self.message.show_info(f"Se creó el usuario {row.nombre}. Se dejó el mensaje «Activación de su registro "
-                               f"en SECOP» en su Buzón ({row.correo}).")
+                               f"en SECOP» en su Buzón ({row.correo}). Código de activación para entregarle "
+                               f"(solo se muestra ahora): {row.codigo_activacion}")
         self.changed.emit()

@@ -127,7 +127,7 @@ class ConfirmPage(FlowPage):
     # --- actions ---------------------------------------------------------------------------
     def open_buzon(self) -> None:
         if self.buzon is None:
-            self.buzon = self.wiz.buzon_dialog(self.flow.user_id)
+            self.buzon = self.wiz.buzon_dialog()
             self.buzon.widget.confirmed.connect(self.confirmed)
         self.buzon.widget.refresh()
         self.buzon.widget.open_message("Activación")

@@ -94,8 +94,13 @@ class RegistrationWizard(QWizard):
         return self.flow.draft_id
 
     # --- the views the pages embed -----------------------------------------------------------
-    def buzon_dialog(self, user_id: int | None) -> BuzonDialog:
-        return BuzonDialog(self._services, user_id, parent=self)
+    def buzon_dialog(self) -> BuzonDialog:
+        """The registration that just created the user shows its activation message; a resumed draft asks
+        for the password chosen in step 1, as the Buzón does for anybody."""
+        dialog = BuzonDialog(self._services, registered=self.flow.receipt, parent=self)
+        if self.flow.receipt is None:
+            dialog.ask_for(self.flow.login or "")
+        return dialog
 
     def attachments_panel(self, entity_id: int, *, persona_natural: bool, obligado_contabilidad: bool) -> AttachmentsPanel:
         actor = self.flow.actor

@@ -100,7 +100,7 @@ class UserPage(FlowPage):
         self.coinciden.setAccessibleName("Coincidencia de la contraseña")
         self._add(form, "confirmar", self.confirmar, hint_widget=self.coinciden)
 
-        self.pregunta = self._combo(form, "pregunta", PREGUNTAS_SEGURIDAD)
+        self.pregunta = self._combo(form, "pregunta", ("",) + PREGUNTAS_SEGURIDAD)  # none preselected
         self.respuesta = self._line(form, "respuesta", max_length=200)
         self.telefono = self._line(form, "telefono", "+57 3102585654", max_length=40)
         self.zona = self._combo(form, "zona_horaria", ZONAS_HORARIAS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -78,6 +78,8 @@ class MemberRow:
     version: int
     usuario: str = ""
     estado_usuario: str = ""
+    # Set only by create_user: the new user's activation code, for the administrator to hand over once.
+    codigo_activacion: str = field(default="", repr=False, compare=False)
 
     @property
     def rol(self) -> str:
@@ -305,7 +307,7 @@ class AccessService:
             s.flush()
             audit.record(s, now, actor_ref, "usuario_creado", "membresia", m.id, entity_id=entity_id,
                          despues={"usuario": info.usuario, "acceso": m.acceso})
-            return member_row(m, s.get_one(User, info.id))
+            return replace(member_row(m, s.get_one(User, info.id)), codigo_activacion=info.codigo)
 
     def admin_entities(self, actor: Actor) -> list[tuple[int, str]]:
         """Accounts the signed-in user administers (for the admin window's account picker)."""

@@ -1,17 +1,22 @@
-"""The Buzón: every message a user should get is stored here first."""
+"""The Buzón: every message a user should get is stored here first, and read by its owner only.
+
+The module functions taking a unit of work are for other core services posting messages inside
+their own transaction; views and the CLI read through `Services.mailbox`, as the signed-in owner.
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
+from secop_desktop.core.access import authorize
 from secop_desktop.core.clock import Clock
-from secop_desktop.core.validators import normalize_usuario
-from secop_desktop.store.database import Database
-from secop_desktop.store.models import Message, Subscription, User
+from secop_desktop.core.identity import Actor
+from secop_desktop.errors import InvalidValue
+from secop_desktop.store.database import Database, UnitOfWork, flush
+from secop_desktop.store.models import Message, User
+from secop_desktop.store.queries import mailbox as q
 
 # Message classes a user may switch off in "Suscripción a notificaciones"; the rest
 # (activation, password reset, access decisions) always arrive.
@@ -42,15 +47,15 @@ def _view(m: Message) -> MessageView:
                        m.leido_en is not None, m.envio_estado, m.envio_error)
 
 
-def wants(session: Session, user_id: int, clase: str) -> bool:
+def wants(session: UnitOfWork, user_id: int, clase: str) -> bool:
     if clase not in CLASES_OPCIONALES:
         return True
-    sub = session.scalar(select(Subscription).where(Subscription.user_id == user_id, Subscription.clase == clase))
+    sub = q.subscription(session, user_id, clase)
     return sub is None or sub.activa
 
 
 def post(
-    session: Session,
+    session: UnitOfWork,
     moment: datetime,
     user: User,
     clase: str,
@@ -60,7 +65,7 @@ def post(
 ) -> Message | None:
     if not wants(session, user.id, clase):
         return None
-    message = Message(
+    return q.add(session, Message(
         user_id=user.id,
         destinatario=user.correo,
         clase=clase,
@@ -68,67 +73,95 @@ def post(
         cuerpo=cuerpo,
         enlace=enlace,
         creado_en=moment,
-    )
-    session.add(message)
+    ))
+
+
+# With e-mail delivery, a message carrying a code leaves by e-mail with the code while the Buzón
+# keeps a copy that only says where it went. The e-mail text lives in this process's memory until
+# it is sent (never in the database); after a restart the owner asks again with «Reenviar».
+_EMAIL_ONLY: dict[tuple[int, str], tuple[str, str | None]] = {}
+_EMAIL_ONLY_LOCK = threading.Lock()
+
+
+def post_by_email(
+    session: UnitOfWork,
+    moment: datetime,
+    user: User,
+    clase: str,
+    asunto: str,
+    cuerpo: str,
+    enlace: str | None,
+    buzon_cuerpo: str,
+) -> Message | None:
+    """Posts the Buzón copy (`buzon_cuerpo`, no link) and keeps the e-mail text (`cuerpo`, `enlace`) for the mailer."""
+    message = post(session, moment, user, clase, asunto, buzon_cuerpo, None)
+    if message is not None:
+        flush(session)
+        with _EMAIL_ONLY_LOCK:
+            # Keyed by id and recipient too: an id reused after a rollback never gets another's text.
+            _EMAIL_ONLY[(message.id, message.destinatario)] = (cuerpo, enlace)
     return message
 
 
-def inbox(session: Session, user_id: int | None = None, *, limit: int = 200) -> list[MessageView]:
-    query = select(Message).order_by(Message.id.desc()).limit(limit)
-    if user_id is not None:
-        query = query.where(Message.user_id == user_id)
-    return [_view(m) for m in session.scalars(query)]
+def email_content(message_id: int, destinatario: str, cuerpo: str, enlace: str | None) -> tuple[str, str | None]:
+    """What the e-mail of a Buzón message says: the text kept for e-mail, or the Buzón text."""
+    with _EMAIL_ONLY_LOCK:
+        return _EMAIL_ONLY.get((message_id, destinatario), (cuerpo, enlace))
 
 
-def unread_count(session: Session, user_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Message).where(Message.user_id == user_id, Message.leido_en.is_(None))
-    ) or 0
+def email_sent(message_id: int, destinatario: str) -> None:
+    with _EMAIL_ONLY_LOCK:
+        _EMAIL_ONLY.pop((message_id, destinatario), None)
 
 
-def mark_read(session: Session, message_id: int, moment: datetime) -> None:
-    message = session.get(Message, message_id)
-    if message is not None and message.leido_en is None:
-        message.leido_en = moment
+def inbox(session: UnitOfWork, user_id: int, *, limit: int = 200, clase: str | None = None) -> list[MessageView]:
+    return [_view(m) for m in q.of_user(session, user_id, limit=limit, clase=clase)]
 
 
-def set_subscription(session: Session, user_id: int, clase: str, activa: bool) -> None:
-    if clase not in CLASES_OPCIONALES:
-        raise ValueError(clase)
-    sub = session.scalar(select(Subscription).where(Subscription.user_id == user_id, Subscription.clase == clase))
-    if sub is None:
-        session.add(Subscription(user_id=user_id, clase=clase, activa=activa))
-    else:
-        sub.activa = activa
+def unread_count(session: UnitOfWork, user_id: int) -> int:
+    return q.unread_count(session, user_id)
 
 
-def subscriptions(session: Session, user_id: int) -> dict[str, bool]:
+def subscriptions(session: UnitOfWork, user_id: int) -> dict[str, bool]:
     return {clase: wants(session, user_id, clase) for clase in CLASES_OPCIONALES}
 
 
 class Mailbox:
-    """One user's Buzón, one unit of work per call (what the Buzón window reads)."""
+    """The signed-in user's own Buzón and subscriptions, one unit of work per call.
+
+    A pending user may read it too (signed in with the password chosen in step 1), so activation
+    works offline; nobody reads another user's messages.
+    """
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 
-    def user_id_for(self, usuario: str) -> int | None:
+    def messages(self, actor: Actor, *, limit: int = 200) -> list[MessageView]:
         with self.db.session() as s:
-            return s.scalar(select(User.id).where(User.usuario_normalizado == normalize_usuario(usuario)))
+            return inbox(s, authorize.user_or_pending(s, actor).id, limit=limit)
 
-    def messages(self, user_id: int) -> list[MessageView]:
+    def unread(self, actor: Actor) -> int:
         with self.db.session() as s:
-            return inbox(s, user_id)
+            return unread_count(s, authorize.user_or_pending(s, actor).id)
 
-    def unread(self, user_id: int) -> int:
+    def mark_read(self, actor: Actor, message_id: int) -> None:
         with self.db.session() as s:
-            return unread_count(s, user_id)
+            message = q.own_message(s, authorize.user_or_pending(s, actor).id, message_id)
+            if message is not None:
+                q.mark_read(message, self.clock())
 
-    def subscriptions(self, user_id: int) -> dict[str, bool]:
+    def subscriptions(self, actor: Actor) -> dict[str, bool]:
         with self.db.session() as s:
-            return subscriptions(s, user_id)
+            return subscriptions(s, authorize.user_or_pending(s, actor).id)
 
-    def mark_read(self, message_id: int) -> None:
+    def set_subscription(self, actor: Actor, clase: str, activa: bool) -> None:
+        if clase not in CLASES_OPCIONALES:
+            raise InvalidValue("Esa clase de mensajes no se puede apagar.")
         with self.db.session() as s:
-            mark_read(s, message_id, self.clock())
+            user = authorize.user_or_pending(s, actor)
+            sub = q.subscription(s, user.id, clase)
+            if sub is None:
+                q.add_subscription(s, user.id, clase, activa)
+            else:
+                sub.activa = activa

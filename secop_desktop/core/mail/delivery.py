@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from secop_desktop.core.access import authorize
+from secop_desktop.core.accounts.mailbox import email_content, email_sent
 from secop_desktop.core.clock import Clock
 from secop_desktop.core.identity import Actor, SignedIn
 from secop_desktop.core.mail import smtp
@@ -140,9 +141,11 @@ class MailService:
         if outgoing is None:
             return _SKIPPED, session
         error: smtp.SendError | None = None
+        # A code travels only in the e-mail: its text is held in memory until sent, never in the store.
+        cuerpo, enlace = email_content(message_id, outgoing.destinatario, outgoing.cuerpo, outgoing.enlace)
         try:
             built = smtp.build_message(settings, destinatario=outgoing.destinatario, nombre=outgoing.nombre,
-                                       asunto=outgoing.asunto, cuerpo=outgoing.cuerpo, enlace=outgoing.enlace,
+                                       asunto=outgoing.asunto, cuerpo=cuerpo, enlace=enlace,
                                        fecha=outgoing.creado_en)
             if session is None:
                 session = smtp.connect_with_retries(settings, password, ssl_context, connect_retries, backoff, sleep)
@@ -154,6 +157,8 @@ class MailService:
                 session = None
         with self.db.session() as s:
             queries.record_attempt(s, message_id, None if error is None else error.reason)
+        if error is None:
+            email_sent(message_id, outgoing.destinatario)
         return (_SENT if error is None else _FAILED), session
 
     # --- one sender at a time across agents -------------------------------------------------------

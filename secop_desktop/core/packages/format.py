@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from secop_desktop.core import validators
-from secop_desktop.core.accounts.users import UserRegistration, validate_registration
+from secop_desktop.core.accounts.users import ActivationCode, UserRegistration, validate_registration
 from secop_desktop.core.documents.blobstore import CopyCancelled
 from secop_desktop.core.documents.file_policy import DEFAULT_MAX_SIZE, check_name
 from secop_desktop.core.documents.service import all_slots
@@ -145,6 +145,8 @@ class ImportResult:
     usuarios_creados: tuple[str, ...]
     usuarios_vinculados: tuple[str, ...]
     documentos: int
+    # One activation code per created user, for the person who imported to hand over (shown once).
+    codigos: tuple[ActivationCode, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 from secop_desktop.core import validators
 from secop_desktop.core.access import audit
 from secop_desktop.core.accounts import mailbox as outbox
-from secop_desktop.core.accounts.users import UserService
+from secop_desktop.core.accounts.users import ActivationCode, UserService
 from secop_desktop.core.documents.file_policy import check_content, check_file
 from secop_desktop.core.documents.service import STAGING_PREFIX, DocumentService
 from secop_desktop.core.entities.service import EntityForm, apply_form, mark_pending, summary
@@ -243,15 +243,17 @@ class Importer:
                     entidad_nombre = existing.nombre if existing is not None else checked.form.nombre
                     users: dict[str, User] = dict(linked)
                     created: list[str] = []
+                    handed: list[ActivationCode] = []
                     for u in checked.usuarios:
                         key = validators.normalize_usuario(u["usuario"])
                         if key not in users:
-                            users[key] = self._create_user(s, u, entidad_nombre)
+                            users[key] = self._create_user(s, u, entidad_nombre, handed)
                             created.append(users[key].usuario)
                     linked_names = tuple(users[k].usuario for k in linked)
                     if existing is not None:
                         self._request_access(s, existing, users)
-                        return ImportResult(existing.id, existing.nombre, False, tuple(created), linked_names, 0)
+                        return ImportResult(existing.id, existing.nombre, False, tuple(created), linked_names, 0,
+                                            tuple(handed))
                     entity = self._create_entity(s, checked, users)
                     for sha, staged in checked.staged.items():
                         check_cancel(cancelled)
@@ -280,7 +282,7 @@ class Importer:
                                  despues={"nombre": entity.nombre, "nit": entity.nit,
                                           "documentos": len(checked.documentos), "usuarios": sorted(users)})
                     result = ImportResult(entity.id, entity.nombre, True, tuple(created), linked_names,
-                                          len(checked.documentos))
+                                          len(checked.documentos), tuple(handed))
             except BaseException:
                 for sha in new_blobs:
                     with contextlib.suppress(OSError, ValueError):
@@ -289,7 +291,7 @@ class Importer:
         report(progress, 2 * total_docs, 2 * total_docs)
         return result
 
-    def _create_user(self, s: UnitOfWork, u: dict[str, Any], entidad: str) -> User:
+    def _create_user(self, s: UnitOfWork, u: dict[str, Any], entidad: str, handed: list[ActivationCode]) -> User:
         # No password or answer travels in a package: "!" marks them unset (never a valid argon2 hash, so
         # every sign-in is refused) until the owner activates the account and chooses a password.
         user = User(
@@ -308,6 +310,7 @@ class Importer:
         flush(s)
         token = self.users.issue_token(s, user, "activacion")
         reset = self.users.issue_token(s, user, "restablecer")
+        handed.append(ActivationCode(user.id, user.usuario, token.codigo, token.expira_en))
         outbox.post(s, self.now, user, "activacion", "Activación de su registro en SECOP",
                     imported_user_body(user, entidad, token, reset), token.enlace)
         audit.record(s, self.now, self.actor, "usuario_importado", "usuario", user.id,

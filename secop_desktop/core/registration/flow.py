@@ -211,6 +211,8 @@ class RegistrationFlow:
         self._credentials = ("", "")
         self._results: list[EntitySummary] = []
         self._chosen: int | None = None
+        # In memory only, never in the draft: lets this registration show its own activation message.
+        self.receipt: UserInfo | None = None
         if data:
             restored = copy.deepcopy(data)
             for key, value in restored.items():
@@ -356,6 +358,8 @@ class RegistrationFlow:
     def registered(self, user: UserInfo) -> None:
         self.data["user_id"] = user.id
         self.data["login"] = user.usuario
+        if getattr(user, "recibo", ""):
+            self.receipt = user
         self.data["confirmado"] = user.estado == EstadoUsuario.ACTIVO
 
     def register(self) -> UserInfo:
@@ -372,6 +376,7 @@ class RegistrationFlow:
         except BaseException:
             self.data, self.draft_id = before, draft_before
             raise
+        self.registered(info)  # the receipt that lets this registration show its own activation message
         # Stored as hashes now; nothing needs them in memory any longer (step 1 cannot be reopened).
         for secret in ("contrasena", "confirmar", "respuesta"):
             self.data["usuario"][secret] = ""
@@ -414,7 +419,7 @@ class RegistrationFlow:
     def start_signed_in(self, actor: SignedIn) -> None:
         """A user who signed in without an Entity: the third section, knowing who they are."""
         self.actor = actor
-        info = self.services.users.get(actor.user_id)
+        info = self.services.users.profile(actor)
         self.confirmed(info)
         usuario = self.data["usuario"]
         for key, value in (("nombre", info.nombre), ("correo", info.correo), ("usuario", info.usuario),
@@ -555,11 +560,11 @@ class RegistrationFlow:
             self.services.drafts.discard(self.agent, self.draft_id)
             self.draft_id = None
         self.finished = True
-        return self.services.users.get(actor.user_id)
+        return self.services.users.profile(actor)
 
     def account(self) -> UserInfo | None:
         """The signed-in user's account as stored now (what the Escritorio opens with)."""
-        return None if self.actor is None else self.services.users.get(self.actor.user_id)
+        return None if self.actor is None else self.services.users.profile(self.actor)
 
     # --- drafts ----------------------------------------------------------------------
     def draft(self) -> Data:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from secop_desktop.core.accounts.users import UserRegistration
 from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.entities.service import EntityForm, FinancialYear
-from secop_desktop.vocab import PERSONA_NATURAL, TIPOS_PLURALES
+from secop_desktop.vocab import PERSONA_NATURAL, PREGUNTAS_SEGURIDAD, TIPOS_PLURALES
 
 # Every practice user signs in with this password; the banner shows it.
 PASSWORD = "Practica2024"
@@ -239,5 +239,6 @@ def entity_form(gen: Generator, tipo: str, owner: tuple[str, str], ubicacion: tu
 def registration(nombre: str, usuario: str, telefono: str) -> UserRegistration:
     return UserRegistration(
         nombre=nombre, nombre_entidad="Capacitación SECOP II", correo=f"{usuario}@correo-practica.co",
-        usuario=usuario, contrasena=PASSWORD, confirmar=PASSWORD, respuesta=SECURITY_ANSWER, telefono=telefono,
+        usuario=usuario, contrasena=PASSWORD, confirmar=PASSWORD, pregunta=PREGUNTAS_SEGURIDAD[0],
+        respuesta=SECURITY_ANSWER, telefono=telefono,
         acepta_terminos=True)

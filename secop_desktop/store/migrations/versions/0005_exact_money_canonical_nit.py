@@ -1,7 +1,7 @@
 """Exact money on SQLite; every NIT in its canonical form.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 
 - SQLite keeps a NUMERIC column as REAL, so 9876543210987654.32 came back as ...654.00. The
   money columns of financial_rows become TEXT there, holding the Decimal's exact text (see
@@ -25,7 +25,7 @@ from alembic import op
 from secop_desktop import nit as nits
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
