@@ -8,7 +8,7 @@ BUNDLE_VENV := .venv-bundle
 BUNDLE_PY := $(BUNDLE_VENV)/bin/python
 BUNDLE_STAMP := $(BUNDLE_VENV)/.installed
 
-.PHONY: run test admin bench bundle lock check-system install-desktop clean
+.PHONY: run test lint admin bench bundle lock check-system install-desktop clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ admin: check-system
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
+
+# Zero findings: ruff (pyflakes, pycodestyle, import order, bugbear, pyupgrade) and mypy on the package.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done

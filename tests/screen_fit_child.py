@@ -98,14 +98,20 @@ def wizard_report(app: QApplication, wizard: RegistrationWizard, name: str) -> d
     return {"frame": frame(wizard), "controls": buttons}
 
 
+
 def main() -> None:
+    # The shared fixtures import tests.conftest, which sets the offscreen platform for the test run
+    # itself; this child runs on the real X server it was given.
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
     app = application([])
+    from tests.conftest import as_actor
+
     services = Services.open()
     account = admin_account(services)
     for i in range(3):
         requester(services, account, f"solicitante_{i}", f"Solicitante Número {i}")
     bulk_members(services.db, account.entity_id, 60)
-    admin = services.users.get(account.admin_id)
+    admin = as_actor(services, account.admin_id)
     screen = QGuiApplication.primaryScreen()
     available = screen.availableGeometry()
     report: dict[str, object] = {
@@ -136,7 +142,7 @@ def main() -> None:
     from tests.conftest import active_user
 
     uid = active_user(services, "victor_2018")
-    wizard = RegistrationWizard(services, start_user=services.users.get(uid), agent="pantalla")
+    wizard = RegistrationWizard(services, start_user=as_actor(services, uid), agent="pantalla")
     settle(app, wizard)
     page = wizard.currentPage()
     fields = {w.accessibleName(): w for w in page.findChildren(QLineEdit)}
@@ -183,7 +189,7 @@ def main() -> None:
     windows["escritorio"] = {"frame": frame(escritorio), "controls": controls}
     escritorio.close()
 
-    window = AdminWindow(services, user=admin, entity_id=account.entity_id)
+    window = AdminWindow(services, actor=admin, entity_id=account.entity_id)
     settle(app, window)
     shoot(window, "admin")
     windows["administracion"] = {

@@ -23,7 +23,7 @@ from secop_desktop.core.accounts.users import (
     WRONG_ANSWER,
     UserRegistration,
 )
-from secop_desktop.core.packages import package
+from secop_desktop.core.identity import STARTUP
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied, ServiceError, ValidationError
 from secop_desktop.store.models import AuditEntry, ConfirmationToken, LoginFailure, User
@@ -186,7 +186,8 @@ def test_a_new_password_voids_pending_reset_codes(services: Services) -> None:
 def test_administrator_gives_a_created_user_a_one_time_code(services: Services) -> None:
     account = admin_account(services)
     admin = account.admin_id
-    row = services.access.create_user(admin, account.entity_id, registration("nuevo_user", acepta_terminos=False))
+    row = services.access.create_user(as_actor(services, admin), account.entity_id,
+                                      registration("nuevo_user", acepta_terminos=False))
     first = row.codigo_activacion  # returned once to the administrator who created the user
     assert len(first) == 8 and first not in repr(row)
     issued = services.users.issue_activation_code(as_actor(services, admin), row.user_id)
@@ -210,10 +211,10 @@ def test_imported_users_are_handed_a_code_by_who_imported(sqlite_services: Servi
     origen = Services.open(f"sqlite:///{tmp_path / 'origen.sqlite3'}", tmp_path / "origen", clock=clock)
     try:
         entity_id = seed_registration(origen, tmp_path / "archivos")
-        path = package.export_registration(origen, entity_id, tmp_path / "registro.secop").path
+        path = origen.packages.export(STARTUP, entity_id, tmp_path / "registro.secop").path
     finally:
         origen.close()
-    result = package.import_registration(sqlite_services, path)
+    result = sqlite_services.packages.import_(STARTUP, path)
     codes = {c.usuario: c.codigo for c in result.codigos}
     assert set(codes) == set(result.usuarios_creados) == {"victor_2018", "leonardo.neira"}
     assert all(c not in repr(result) for c in codes.values())
@@ -239,7 +240,7 @@ def test_imported_users_are_handed_a_code_by_who_imported(sqlite_services: Servi
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_with_email_the_code_leaves_by_email_and_the_buzon_says_where(sqlite_services: Services,
                                                                      memory_keyring: object) -> None:
-    from secop_desktop.core.mail import mailer
+    from secop_desktop.core.mail import settings as mailer
     from tests.smtp_fixtures import start_server
 
     server = start_server(user="mesa.ayuda", password="Clave-Correo-2018")
@@ -248,12 +249,12 @@ def test_with_email_the_code_leaves_by_email_and_the_buzon_says_where(sqlite_ser
                                        usuario="mesa.ayuda", remitente="notificaciones@secop.gov.co", timeout=5)
         mailer.save_settings(settings, sqlite_services.data_dir)
         assert mailer.remember_password(settings, "Clave-Correo-2018")
-        assert mailer.enable(sqlite_services)
+        assert sqlite_services.mail.enable()
         registered = sqlite_services.users.register(registration())
         copy = sqlite_services.users.activation_message(registered)
         assert copy is not None and copy.enlace is None
         assert "victor_2018@example.com" in copy.cuerpo and "código de activación:" not in copy.cuerpo
-        assert mailer.deliver_pending(sqlite_services).enviados == 1
+        assert sqlite_services.mail.deliver_pending().enviados == 1
         [got] = server.received
         body = got.message.get_body().get_content()  # type: ignore[union-attr]
         code = _code(body)
@@ -263,7 +264,7 @@ def test_with_email_the_code_leaves_by_email_and_the_buzon_says_where(sqlite_ser
         assert all(code not in m.cuerpo for m in sqlite_services.mailbox.messages(pending))
         assert sqlite_services.users.confirm(code, usuario="victor_2018").estado == "activo"
     finally:
-        mailer.disable(sqlite_services)
+        sqlite_services.mail.disable()
         server.stop()
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from secop_desktop.core.access.service import Accion
+from secop_desktop.core.accounts.mailbox import CLASES_OPCIONALES
 from secop_desktop.core.identity import STARTUP, Actor, SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied
@@ -42,6 +43,7 @@ class World:
     doc_id: int
     package: Path
     export_dest: Path
+    created_id: int
 
 
 def build_world(services: Services) -> World:
@@ -67,9 +69,10 @@ def build_world(services: Services) -> World:
     doc = services.documents.attach(admin, "rup", pdf, entity_id=a.entity_id)
     package = services.data_dir / "registro-a.secop"
     services.packages.export(STARTUP, a.entity_id, package)
+    created = services.access.create_user(admin, a.entity_id, registration("creado_a", acepta_terminos=False))
     return World(a.entity_id, admin, as_actor(services, proveedor_id), as_actor(services, b.admin_id),
                  as_actor(services, blocked_id), as_actor(services, deactivated_id), pending_mid, area.id,
-                 pdf, doc.id, package, services.data_dir / "exportado.secop")
+                 pdf, doc.id, package, services.data_dir / "exportado.secop", created.user_id)
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,17 @@ CASES: dict[str, Case] = {
                              kwargs=lambda w: {"solicitar_acceso": True}),
     # An id that exists nowhere: the call is authorized before anything is looked up.
     "mail.retry": Case(lambda w: ([10**9],), entity=False, admin=False, system="allowed"),
+    # The Buzón and the profile: the actor's own, never somebody else's (no id of another user is taken).
+    "mailbox.messages": OWN,
+    "mailbox.unread": OWN,
+    "mailbox.subscriptions": OWN,
+    "mailbox.mark_read": Case(lambda w: (10**9,), entity=False, admin=False),
+    "mailbox.set_subscription": Case(lambda w: (CLASE_OPCIONAL, False), entity=False, admin=False),
+    "users.profile": OWN,
+    # A new activation code for a user «Crear usuarios» made in Entidad A: its administrators only.
+    "users.issue_activation_code": Case(lambda w: (w.created_id,), entity=True, admin=True),
 }
+CLASE_OPCIONAL = sorted(CLASES_OPCIONALES)[0]
 LAST = ("interests.delete", "documents.delete")  # the other calls still need what these remove
 
 

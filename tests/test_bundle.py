@@ -110,10 +110,22 @@ def test_version_init_and_training_from_outside_the_checkout(bundle: Path, tmp_p
     assert "Base de datos lista" in _run(bundle, tmp_path, "init").stdout
     assert (tmp_path / "home" / "secop-desktop.sqlite3").is_file()
     assert "Base de datos lista" in _run(bundle, tmp_path, "--capacitacion", "init").stdout
-    rows = _run(bundle, tmp_path, "--capacitacion", "usuarios").stdout.splitlines()
-    usuario = rows[1].split("\t")[0]
+    # Who administers the practice Entidad: read from the store the bundle just seeded.
+    from secop_desktop.core import training
+
+    practice = training.open_training(tmp_path / "home")
+    try:
+        seed = practice.training.seed_info()
+    finally:
+        practice.close()
+    assert seed is not None
+    como = ("--como", seed.administrador)
+    rows = _run(bundle, tmp_path, "--capacitacion", "usuarios", *como,
+                SECOP_DESKTOP_CONTRASENA=training.PASSWORD).stdout.splitlines()
+    assert len(rows) > 1
     # An empty PYTHONTZPATH hides the system's zoneinfo, as on Windows: the dates need the bundled tzdata.
-    buzon = _run(bundle, tmp_path, "--capacitacion", "buzon", usuario, PYTHONTZPATH="").stdout
+    buzon = _run(bundle, tmp_path, "--capacitacion", "buzon", *como, PYTHONTZPATH="",
+                 SECOP_DESKTOP_CONTRASENA=training.PASSWORD).stdout
     assert "(UTC-05:00) Bogotá, Lima, Quito" in buzon
 
 

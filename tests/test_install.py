@@ -172,7 +172,8 @@ SEED = f"""
     info = services.users.register(UserRegistration(
         nombre="Víctor Alfonso Medina", pais="COLOMBIA", nombre_entidad="H&H Asociados",
         correo="victor_2018@example.com", usuario="victor_2018", contrasena="{PASSWORD}", confirmar="{PASSWORD}",
-        respuesta="3102585654", telefono="+57 3102585654", acepta_terminos=True))
+        pregunta="¿Cuál es el nombre de su primera mascota?", respuesta="Firulais", telefono="+57 3102585654",
+        acepta_terminos=True))
     with services.db.session() as s:
         link = next(m.enlace for m in mailbox.inbox(s, info.id) if m.clase == "activacion")
     services.users.confirm(link or "")
@@ -192,6 +193,24 @@ SEED = f"""
     print("sembrado")
 """
 
+RECEPTOR = f"""
+    from secop_desktop.core.accounts import mailbox
+    from secop_desktop.core.accounts.users import UserRegistration
+    from secop_desktop.core.services import Services
+
+    services = Services.open()
+    info = services.users.register(UserRegistration(
+        nombre="Mesa de Ayuda Receptora", pais="COLOMBIA", nombre_entidad="Mesa de ayuda",
+        correo="receptor@example.com", usuario="receptor_2020", contrasena="{PASSWORD}", confirmar="{PASSWORD}",
+        pregunta="¿Cuál es el nombre de su primera mascota?", respuesta="Firulais", telefono="+57 3102585654",
+        acepta_terminos=True))
+    with services.db.session() as s:
+        link = next(m.enlace for m in mailbox.inbox(s, info.id) if m.clase == "activacion")
+    services.users.confirm(link or "")
+    services.close()
+    print("listo")
+"""
+
 
 def test_export_and_import_a_registration(installed: Installed) -> None:
     assert installed.python_snippet(SEED, home="origen").strip() == "sembrado"
@@ -204,12 +223,15 @@ def test_export_and_import_a_registration(installed: Installed) -> None:
     assert "Registro exportado" in result.stdout
     assert package.is_file()
 
-    preview = installed.cli("importar", "--vista-previa", str(package), home="destino")
+    # Whoever imports acts as a user of the destination store (the CLI asks for --como and a password).
+    assert installed.python_snippet(RECEPTOR, home="destino").strip() == "listo"
+    receptor = ["--como", "receptor_2020"]
+    preview = installed.cli("importar", "--vista-previa", str(package), *receptor, home="destino")
     assert "Entidad: H&H Asociados" in preview.stdout
     assert f"NIT: {NIT}-" in preview.stdout
-    result = installed.cli("importar", str(package), home="destino")
+    result = installed.cli("importar", str(package), *receptor, home="destino")
     assert "Registro importado: H&H Asociados" in result.stdout
-    again = installed.cli("importar", str(package), home="destino", check=False)
+    again = installed.cli("importar", str(package), *receptor, home="destino", check=False)
     assert again.returncode == 1, "importing twice is refused by a rule"
     assert "--solicitar-acceso" in again.stderr
 

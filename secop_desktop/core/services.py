@@ -51,9 +51,8 @@ class Services:
         self.users.email_delivery = self._mail_enabled
 
     def _mail_enabled(self) -> bool:
-        from secop_desktop.core.mail import mailer  # imported late: the mailer imports Services
-
-        return mailer.is_enabled(self)
+        # Mail is only ever enabled through self.mail: while it was never built, nothing leaves by e-mail.
+        return "mail" in self.__dict__ and self.mail.is_enabled()
 
     # Packages, mail and training are built on first use: most sessions never need them, and the
     # first window paints sooner without importing them (benchmarks/bench_start.py).

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from secop_desktop import logs
+from secop_desktop.core.identity import SignedIn
 from secop_desktop.errors import ServiceError
 from secop_desktop.views import crash, geometry
 from secop_desktop.views.qt_app import application
@@ -37,7 +38,6 @@ from secop_desktop.views.qt_app import application
 if TYPE_CHECKING:
     from secop_desktop.core import connection
     from secop_desktop.core.accounts.users import UserInfo
-    from secop_desktop.core.identity import SignedIn
     from secop_desktop.core.services import Services
     from secop_desktop.views.jobs import Job
     from secop_desktop.views.mail_sender import MailSender

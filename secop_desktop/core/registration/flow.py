@@ -26,9 +26,9 @@ import copy
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from secop_desktop.core.accounts.users import IssuedToken, UserInfo, UserRegistration
+from secop_desktop.core.accounts.users import Resent, UserInfo, UserRegistration
 from secop_desktop.core.entities.service import (
     EntityForm,
     EntityRecord,
@@ -43,7 +43,6 @@ from secop_desktop.errors import FieldError, ServiceError, ValidationError
 from secop_desktop.vocab import TIPOS_PERSONA_NATURAL, EstadoUsuario
 
 if TYPE_CHECKING:
-    from secop_desktop.core.documents.service import Slot
     from secop_desktop.core.services import Services
     from secop_desktop.store.database import UnitOfWork
 
@@ -397,7 +396,7 @@ class RegistrationFlow:
         self._code = ""
         return info
 
-    def resend_activation(self) -> IssuedToken:
+    def resend_activation(self) -> Resent:
         return self.services.users.resend_activation(self.login)
 
     def set_credentials(self, usuario: str, contrasena: str) -> None:
@@ -550,10 +549,9 @@ class RegistrationFlow:
             if self.entity_id is None:
                 raise ServiceError("Guarde el formulario de la Entidad antes de finalizar.")
             form = self.entity_form()
-            # The cast: mypy reads `list[Slot]` inside DocumentService as its own `list` method.
-            missing = cast("list[Slot]", self.services.documents.missing_mandatory(
+            missing = self.services.documents.missing_mandatory(
                 actor, self.entity_id, persona_natural=self.persona_natural,
-                obligado_contabilidad=form.obligado_contabilidad))
+                obligado_contabilidad=form.obligado_contabilidad)
             if missing:
                 raise ServiceError("Faltan documentos obligatorios: " + ", ".join(m.nombre for m in missing) + ".")
         if self.draft_id is not None:
