@@ -53,21 +53,14 @@ def redact(text: str) -> str:
     return _NIT.sub(_mask_nit, text)
 
 
-class RedactingFilter(logging.Filter):
-    """Rewrites each record before any handler formats it, its traceback included."""
+class RedactingFormatter(logging.Formatter):
+    """Formats a record, its traceback included, then removes the secrets from the text.
 
-    _formatter = logging.Formatter()
+    A formatter, not a filter: the record itself stays untouched for any other handler of the process.
+    """
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self._formatter.formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 _handler: logging.Handler | None = None
@@ -97,8 +90,7 @@ def setup(folder: Path | None = None) -> Path | None:
             target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=False)
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter(FORMAT))
-    handler.addFilter(RedactingFilter())
+    handler.setFormatter(RedactingFormatter(FORMAT))
     if _handler is not None:
         root.removeHandler(_handler)
         _handler.close()

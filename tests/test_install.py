@@ -162,24 +162,29 @@ def test_init_and_training_init(installed: Installed) -> None:
     assert "Base de datos lista" in result.stdout, result.stderr
 
 
-SEED = f"""
+def _active_user(usuario: str, nombre: str) -> str:
+    """Snippet lines that register and confirm a user through the installed package's own services."""
+    return f"""
+    info = services.users.register(UserRegistration(
+        nombre="{nombre}", pais="COLOMBIA", nombre_entidad="H&H Asociados",
+        correo="{usuario}@example.com", usuario="{usuario}", contrasena="{PASSWORD}", confirmar="{PASSWORD}",
+        pregunta="¿Cuál es el nombre de su primera mascota?", respuesta="Firulais", telefono="+57 3102585654",
+        acepta_terminos=True))
+    with services.db.session() as s:
+        link = next(m.enlace for m in mailbox.inbox(s, info.id) if m.clase == "activacion")
+    services.users.confirm(link or "")"""
+
+
+OPEN = """
     from secop_desktop.core.accounts import mailbox
     from secop_desktop.core.accounts.users import UserRegistration
     from secop_desktop.core.entities.service import EntityForm
     from secop_desktop.core.services import Services
 
-    services = Services.open()
-    info = services.users.register(UserRegistration(
-        nombre="Víctor Alfonso Medina", pais="COLOMBIA", nombre_entidad="H&H Asociados",
-        correo="victor_2018@example.com", usuario="victor_2018", contrasena="{PASSWORD}", confirmar="{PASSWORD}",
-        pregunta="¿Cuál es el nombre de su primera mascota?", respuesta="Firulais", telefono="+57 3102585654",
-        acepta_terminos=True))
-    with services.db.session() as s:
-        link = next(m.enlace for m in mailbox.inbox(s, info.id) if m.clase == "activacion")
-    services.users.confirm(link or "")
-    # Services that take the signed-in actor get it from sign_in; older ones took the user id.
-    sign_in = getattr(services.users, "sign_in", None)
-    actor = sign_in("victor_2018", "{PASSWORD}") if sign_in else info.id
+    services = Services.open()"""
+
+SEED = OPEN + _active_user("victor_2018", "Víctor Alfonso Medina") + f"""
+    actor = services.users.sign_in("victor_2018", "{PASSWORD}")
     services.entities.create(actor, EntityForm(
         tipo_organizacion="Sociedad Anónima Abierta colombiana", nombre="H&H Asociados", nombre_abreviado="hh",
         nit="{NIT}", mipyme=True, regimen_tributario="Responsable de IVA", departamento_codigo="11",
@@ -193,20 +198,8 @@ SEED = f"""
     print("sembrado")
 """
 
-RECEPTOR = f"""
-    from secop_desktop.core.accounts import mailbox
-    from secop_desktop.core.accounts.users import UserRegistration
-    from secop_desktop.core.services import Services
-
-    services = Services.open()
-    info = services.users.register(UserRegistration(
-        nombre="Mesa de Ayuda Receptora", pais="COLOMBIA", nombre_entidad="Mesa de ayuda",
-        correo="receptor@example.com", usuario="receptor_2020", contrasena="{PASSWORD}", confirmar="{PASSWORD}",
-        pregunta="¿Cuál es el nombre de su primera mascota?", respuesta="Firulais", telefono="+57 3102585654",
-        acepta_terminos=True))
-    with services.db.session() as s:
-        link = next(m.enlace for m in mailbox.inbox(s, info.id) if m.clase == "activacion")
-    services.users.confirm(link or "")
+# Whoever imports is a user of the destination store.
+RECEPTOR = OPEN + _active_user("receptor_2020", "Mesa de Ayuda Receptora") + """
     services.close()
     print("listo")
 """
@@ -215,11 +208,8 @@ RECEPTOR = f"""
 def test_export_and_import_a_registration(installed: Installed) -> None:
     assert installed.python_snippet(SEED, home="origen").strip() == "sembrado"
     package = installed.work / "hh.secop"
-    credentials: list[str] = []
-    # The CLI may ask who acts (--como, password in SECOP_DESKTOP_CONTRASENA); pass it when it does.
-    if "--como" in installed.cli("exportar", "--help", home="origen").stdout:
-        credentials = ["--como", "victor_2018"]
-    result = installed.cli("exportar", NIT, str(package), *credentials, home="origen")
+    # The CLI acts as a user: --como, with the password in SECOP_DESKTOP_CONTRASENA.
+    result = installed.cli("exportar", NIT, str(package), "--como", "victor_2018", home="origen")
     assert "Registro exportado" in result.stdout
     assert package.is_file()
 
