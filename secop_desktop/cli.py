@@ -463,6 +463,17 @@ def _unexpected(err: IO[str]) -> int:
     return UNEXPECTED
 
 
+# packages.format.SUFFIX (a test keeps them equal), without importing the packages at every start.
+PACKAGE_SUFFIX = ".secop"
+
+
+def _package_argument(argv: Sequence[str]) -> Path | None:
+    """The registration package when the only argument is a .secop file (no command names end so)."""
+    if len(argv) == 1 and not argv[0].startswith("-") and argv[0].lower().endswith(PACKAGE_SUFFIX):
+        return Path(argv[0])
+    return None
+
+
 def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None = None,
         ask: Callable[[str], str] | None = None) -> int:
     """Runs one command; returns the exit code (0 ok, 1 refused by a rule, 2 wrong use, 3 unexpected error)."""
@@ -470,6 +481,15 @@ def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None 
 
     out = cast(IO[str], _Printable(out or sys.stdout))
     err = cast(IO[str], _Printable(err or sys.stderr))
+    if (package := _package_argument(argv)) is not None:
+        # A .secop opened from the file manager (the .desktop file's %f): the window, then Importar registro.
+        logs.setup()
+        from secop_desktop.views.launcher import launch
+
+        try:
+            return launch(importar=package)
+        except Exception:  # noqa: BLE001 - the edge: logged, exit code 3
+            return _unexpected(err)
     try:
         # argparse writes help to stdout and errors to stderr itself; send them where the caller asked.
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -297,6 +297,8 @@ def test_desktop_entry_is_valid_and_matches_the_app() -> None:
     assert entry["Icon"] == ICON_NAME
     # QGuiApplication.setDesktopFileName(APP_NAME) ties the windows to this file (icon, name on Wayland).
     assert desktop.stem == APP_NAME == entry["StartupWMClass"]
+    main_group = desktop.read_text(encoding="utf-8").split("[Desktop Action")[0].splitlines()
+    assert "Exec=secop-desktop %f" in main_group and "MimeType=application/x-secop;" in main_group
 
 
 def test_appstream_metainfo_is_valid() -> None:
@@ -311,8 +313,8 @@ def test_appstream_metainfo_is_valid() -> None:
     assert root.findtext("launchable") == "secop-desktop.desktop"
     assert root.find("releases/release").get("version") == __version__  # type: ignore[union-attr]
     assert root.findtext("project_license") == _pyproject()["project"]["license"]  # type: ignore[index]
-    # Not before `secop-desktop ARCHIVO.secop` opens Importar registro: then also MimeType= and %f in the .desktop.
-    assert root.find("provides/mediatype") is None
+    # `secop-desktop ARCHIVO.secop` opens Importar registro: the file manager may hand it .secop files.
+    assert root.findtext("provides/mediatype") == "application/x-secop"
 
 
 def test_make_install_desktop_installs_entry_icons_and_the_secop_type(tmp_path: Path) -> None:

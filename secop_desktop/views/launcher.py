@@ -11,6 +11,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
@@ -203,16 +204,37 @@ class SignInRouter:
     """Where StartWindow.signed_in leads: the Escritorio, or, for a user with no Entity at all, the third
     section of the registration («Crear o solicitar acceso a una Entidad»), as section V of the guide says."""
 
-    def __init__(self, window: StartWindow, services: Services) -> None:
+    def __init__(self, window: StartWindow, services: Services, *, importar: Path | None = None) -> None:
         self.window = window
         self.services = services
         self.escritorios: list[QMainWindow] = []  # kept alive while shown
+        # A .secop opened from the file manager: importing acts as a user, so it waits for the sign-in.
+        self.importar = importar
+        self.import_dialog: QWidget | None = None
         window.signed_in.connect(self.route)
+        if importar is not None:
+            window.statusBar().showMessage(f"Entre con su usuario para importar «{importar.name}».")
 
     def route(self, user: UserInfo) -> QWidget:
         if self.services.entities.my_registrations(_signed_in(user)):
-            return self.open_escritorio(user)
-        return self.open_registration(user)
+            opened: QWidget = self.open_escritorio(user)
+        else:
+            opened = self.open_registration(user)
+        if self.importar is not None:
+            self.open_import(user, self.importar)
+            self.importar = None
+        return opened
+
+    def open_import(self, user: UserInfo, path: Path) -> QWidget:
+        """Importar registro with the package already chosen; its preview starts at once."""
+        from secop_desktop.views.package_dialogs import ImportDialog
+
+        self.window.statusBar().clearMessage()
+        dialog = ImportDialog(self.services, _signed_in(user), choose_path=lambda: path, parent=self.window)
+        dialog.show()
+        dialog.browse()
+        self.import_dialog = dialog
+        return dialog
 
     def open_registration(self, user: UserInfo) -> RegistrationWizard:
         for wizard in self.window.wizards:
@@ -310,7 +332,8 @@ class _Started(QObject):
         self.router: SignInRouter | None = None
 
 
-def _main_window(services: Services, started: _Started, *, admin: bool, capacitacion: bool) -> QMainWindow:
+def _main_window(services: Services, started: _Started, *, admin: bool, capacitacion: bool,
+                 importar: Path | None = None) -> QMainWindow:
     """The window the user asked for, with its menus; the training decorations when practising."""
     if admin:
         from secop_desktop.views.admin_window import open_admin_window
@@ -321,7 +344,7 @@ def _main_window(services: Services, started: _Started, *, admin: bool, capacita
 
         start = StartWindow(services)
         add_registro_menu(start, services)
-        started.router = SignInRouter(start, services)
+        started.router = SignInRouter(start, services, importar=importar)
         if not capacitacion:
             add_configuracion_menu(start, services)
         window = start
@@ -370,7 +393,7 @@ def _open_failed(exc: Exception, parent: QWidget | None) -> None:
     QMessageBox.critical(parent, OPEN_FAILED_TITLE, text)
 
 
-def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
+def launch(*, admin: bool = False, capacitacion: bool = False, importar: Path | None = None) -> int:
     """Runs the GUI until its last window closes; returns the exit code (2: the database could not be opened)."""
     began = time.perf_counter()
     app = application()
@@ -388,7 +411,7 @@ def launch(*, admin: bool = False, capacitacion: bool = False) -> int:
         started.services = services
         started.cleaning = clean_leftovers(services)
         started.scheduler = None if capacitacion else start_mail(services)
-        started.window = _main_window(services, started, admin=admin, capacitacion=capacitacion)
+        started.window = _main_window(services, started, admin=admin, capacitacion=capacitacion, importar=importar)
         return True
 
     if capacitacion:
