@@ -72,3 +72,7 @@ def test_precision_and_recall_on_labelled_pairs() -> None:
         print("  error:", *m)
     assert precision >= 0.95
     assert recall >= 0.95
+
+
+def test_a_city_written_differently_is_the_same_city() -> None:
+    assert same_supplier(Candidate("Ferretería Andina", ciudad="Bogotá"), Candidate("Ferreteria Andina", ciudad="BOGOTÁ, D.C."))

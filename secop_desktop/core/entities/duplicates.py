@@ -120,6 +120,12 @@ class Match:
     reason: str  # "nit", "nombre" or "parecido"
 
 
+def _same_city(a: str, b: str) -> bool:
+    """Unknown on either side, or one name within the other ("Bogotá" and "BOGOTÁ, D.C.")."""
+    wa, wb = set(_words(fold(a))), set(_words(fold(b)))
+    return not wa or not wb or wa <= wb or wb <= wa
+
+
 def compare(a: Candidate, b: Candidate, threshold: float = THRESHOLD) -> Match | None:
     """Why a and b are probably the same supplier, or None when they are probably not."""
     nit_a, nit_b = nits.canonical(a.nit), nits.canonical(b.nit)
@@ -127,8 +133,7 @@ def compare(a: Candidate, b: Candidate, threshold: float = THRESHOLD) -> Match |
         return Match(1.0, "nit")
     if nit_a and nit_b:  # two different NITs are two taxpayers, whatever their names
         return None
-    city_a, city_b = fold(a.ciudad), fold(b.ciudad)
-    if city_a and city_b and city_a != city_b:  # the same words in another city: another supplier
+    if not _same_city(a.ciudad, b.ciudad):  # the same words in another city: another supplier
         return None
     na, nb = normalise(a.nombre), normalise(b.nombre)
     if not na or not nb:
