@@ -337,6 +337,10 @@ def _validate_financiera(form: EntityForm) -> Errors:
 
 SECTION_VALIDATORS = (_validate_identificacion, _validate_general, _validate_ubicacion, _validate_contactos,
                       _validate_banco, _validate_representante, _validate_financiera)
+# The same rules by part, for the Lista de verificación (core/registration/checklist.py).
+VALIDATORS_BY_PART = {"identificacion": _validate_identificacion, "general": _validate_general,
+                      "ubicacion": _validate_ubicacion, "contactos": _validate_contactos, "banco": _validate_banco,
+                      "representante": _validate_representante, "financiera": _validate_financiera}
 
 
 def validate_entity(form: EntityForm) -> list[FieldError]:
