@@ -108,6 +108,7 @@ CASES: dict[str, Case] = {
     # Asking for access is what a user of another Entidad does: only the user's own state counts.
     "entities.request_access": Case(_on_a(), entity=False, admin=False),
     "entities.my_registrations": OWN,
+    "entities.probable_duplicates": Case(lambda w: ("H&H Asociados S.A.", "800111202"), entity=False, admin=False),
     "entities.summary": MEMBER,
     "entities.summary_html": MEMBER,
     "access.check_admin": ADMIN,

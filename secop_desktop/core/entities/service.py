@@ -12,6 +12,7 @@ from secop_desktop.core import validators
 from secop_desktop.core.access import audit, authorize
 from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.clock import Clock, utcnow
+from secop_desktop.core.entities import duplicates
 from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.identity import Actor, SignedIn
 from secop_desktop.core.text import fold, search_needle
@@ -170,6 +171,20 @@ class EntitySummary:
 
 
 @dataclass(frozen=True)
+class ProbableDuplicate:
+    """An existing Entidad that is probably the same supplier, and why ("nit", "nombre", "parecido")."""
+
+    entidad: EntitySummary
+    score: float
+    motivo: str
+
+
+# How many of the name's words look for candidates, and how many rows each may bring.
+DUPLICATE_WORDS = 3
+DUPLICATE_CANDIDATES = 200
+
+
+@dataclass(frozen=True)
 class EntityRecord:
     id: int
     version: int
@@ -322,6 +337,10 @@ def _validate_financiera(form: EntityForm) -> Errors:
 
 SECTION_VALIDATORS = (_validate_identificacion, _validate_general, _validate_ubicacion, _validate_contactos,
                       _validate_banco, _validate_representante, _validate_financiera)
+# The same rules by part, for the Lista de verificación (core/registration/checklist.py).
+VALIDATORS_BY_PART = {"identificacion": _validate_identificacion, "general": _validate_general,
+                      "ubicacion": _validate_ubicacion, "contactos": _validate_contactos, "banco": _validate_banco,
+                      "representante": _validate_representante, "financiera": _validate_financiera}
 
 
 def validate_entity(form: EntityForm) -> list[FieldError]:
@@ -421,6 +440,52 @@ class EntityService:
                 results.append(EntitySummary(r.id, r.nombre, r.pais, municipio.nombre.title() if municipio else "",
                                              r.nit, r.dv))
             return results
+
+    def probable_duplicates(self, actor: Actor, form_or_name: EntityForm | str, nit: str = "", ciudad: str = "",
+                            *, pais: str = "COLOMBIA", limit: int = 10) -> list[ProbableDuplicate]:
+        """¿Su Entidad es alguna de estas? Entities that are probably the supplier about to be registered.
+
+        Candidates come from the search (the NIT exactly, and each of the name's most telling words),
+        then duplicates.compare keeps and ranks those with the same canonical NIT, the same normalised
+        name or a close one in the same city. A form gives its own name, NIT and municipio.
+        For an active, signed-in user (the one about to press «Registrar Entidad»).
+        """
+        if isinstance(form_or_name, EntityForm):
+            nombre, nit, pais = form_or_name.nombre, nit or form_or_name.nit, form_or_name.pais
+            municipio = divipola().municipio(form_or_name.municipio_codigo or "")
+            ciudad = ciudad or (municipio.nombre if municipio else "")
+        else:
+            nombre = form_or_name
+        search_needle(nombre)  # refuses control characters like the search box
+        wanted = duplicates.Candidate(nombre[: limits.max_length("entities", "nombre")], nit, ciudad)
+        nit_clean = nits.canonical(nit)
+        words = duplicates.normalise(wanted.nombre).split()
+        # Long words are the rare ones; a typo in one of them still leaves the others to find the row.
+        needles = sorted({w for w in words if len(w) >= 3}, key=len, reverse=True)[:DUPLICATE_WORDS]
+        if not nit_clean and not needles:
+            return []
+        from secop_desktop.store.entity_search import matching_ids
+
+        with self.db.session() as s:
+            authorize.active_user(s, actor)
+            ids: dict[int, None] = {}
+            if nit_clean:
+                ids.update(dict.fromkeys(matching_ids(s, self.db.dialect, pais=pais, needle="", nit=nit_clean,
+                                                      limit=DUPLICATE_CANDIDATES)))
+            for needle in needles:
+                ids.update(dict.fromkeys(matching_ids(s, self.db.dialect, pais=pais, needle=needle, nit="",
+                                                      limit=DUPLICATE_CANDIDATES)))
+            rows = entity_queries.search_lines(s, list(ids))
+        found: list[ProbableDuplicate] = []
+        for r in rows.values():
+            municipio = divipola().municipio(r.municipio_codigo or "")
+            city = municipio.nombre.title() if municipio else ""
+            match = duplicates.compare(wanted, duplicates.Candidate(r.nombre, r.nit or "", city))
+            if match is not None:
+                found.append(ProbableDuplicate(EntitySummary(r.id, r.nombre, r.pais, city, r.nit, r.dv),
+                                               match.score, match.reason))
+        found.sort(key=lambda d: (-d.score, fold(d.entidad.nombre), d.entidad.id))
+        return found[:limit]
 
     def find(self, entidad: str, pais: str = "COLOMBIA") -> EntitySummary | None:
         """One Entidad by its NIT (digits, dots and spaces allowed) or its complete name, like the search."""
