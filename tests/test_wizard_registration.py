@@ -101,6 +101,8 @@ def test_persona_natural_end_to_end(qtbot: QtBot, sqlite_services: Services, tmp
     attach_all(qtbot, wizard)
     click(qtbot, wizard_button(wizard, "Finalizar"))
 
+    note = field(wizard, "Para actualizar el registro concluya la sesión.", QLabel)
+    assert note.isVisible() and note.text() == "Para actualizar el registro concluya la sesión."
     text = field(wizard, "Felicitaciones", QLabel).property("plain_text")
     assert text == ("Felicitaciones Jonathan Felipe Ruiz Fernández,\nJonathan Felipe Ruiz Fernández con el NIT "
                     "1032387714 creada\nSu usuario es el usuario administrador, usted puede administrar la "
