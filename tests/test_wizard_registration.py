@@ -71,6 +71,10 @@ def test_persona_natural_end_to_end(qtbot: QtBot, sqlite_services: Services, tmp
     assert field(wizard, "Tipo", QComboBox).currentText() == "Proveedor"
     assert field(wizard, "Área de negocio de la Entidad", QComboBox).currentText() == "Privado"
     click(qtbot, field(wizard, "Generar formulario", QPushButton))
+    note = "Recuerde diligenciar todos los campos marcados con asterisco rojo."
+    assert field(wizard, note, QLabel).text() == note
+    nit_caption = next(lbl for lbl in page(wizard).findChildren(QLabel) if lbl.buddy() is field(wizard, "NIT"))
+    assert nit_caption.accessibleName() == "NIT (obligatorio)" and nit_caption.text().endswith(">*</span>")
 
     # The persona natural variant: her own name and cédula, herself as representative.
     form = page(wizard).form_widget

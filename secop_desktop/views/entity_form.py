@@ -45,6 +45,7 @@ from secop_desktop.vocab import (
     TIPOS_PLURALES,
 )
 
+REQUIRED_NOTE = "Recuerde diligenciar todos los campos marcados con asterisco rojo."
 NO_RESULTS = "No existen resultados que cumplan con los criterios de búsqueda especificados"
 MONEY_COLUMNS = tuple(k for k in FINANCIAL_LABELS if k not in ("anio", "anio_fiscal"))
 _PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "el"})
@@ -168,7 +169,8 @@ class EntityFormWidget(QWidget):
         self.general_error = ErrorLabel("Formulario", content)
         self.errors.general = self.general_error
         self.sections_layout.addWidget(self.general_error)
-        self.note = hint_label("Diligencie todos los campos marcados con asterisco (*).")
+        self.note = hint_label(REQUIRED_NOTE)
+        self.note.setAccessibleName(REQUIRED_NOTE)
         self.sections_layout.addWidget(self.note)
 
         self.sections: dict[str, CollapsibleSection] = {}
@@ -480,9 +482,7 @@ class EntityFormWidget(QWidget):
         colombia = self._form.pais == "COLOMBIA"
         for name, required in (("nombre_abreviado", not persona), ("nit", self._form.tipo_organizacion
                                                                    not in TIPOS_PLURALES)):
-            caption = self.edits[name].property("form_row_caption")
-            base = ENTITY_LABELS[name]
-            caption.setText(f"{base} *" if required else base)
+            self.edits[name].property("form_row_caption").set_required(required)
         self.nombre_hint.setText("Su nombre completo, como aparece en su cédula." if persona else
                                  "El nombre con el que está legalmente constituida la cuenta del Proveedor.")
         self.nit_hint.setText("Su número de identificación tributaria (el de su cédula), sin el dígito de "
