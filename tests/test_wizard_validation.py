@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
 
@@ -169,3 +170,29 @@ def test_duplicate_nit_is_refused_beside_the_nit(qtbot: QtBot, sqlite_services: 
     assert error_beside(field(wizard, "NIT")) == ("Ya existe una Entidad registrada con este NIT. "
                                                   "Use «Solicitud de acceso».")
     assert wizard.currentPage() is wizard.pages["formulario"]
+
+
+def _looks_like_data(hint: str) -> bool:
+    """A hint that could pass for a typed value: digits, an e-mail, a web address, or a bare name."""
+    return any(c.isdigit() for c in hint) or "@" in hint or "://" in hint or hint.isupper() or "_" in hint
+
+
+def _placeholders(wizard: RegistrationWizard) -> dict[str, str]:
+    return {e.accessibleName(): e.placeholderText() for e in page(wizard).findChildren(QLineEdit)
+            if e.placeholderText() and e.isVisibleTo(page(wizard))}
+
+
+def test_placeholders_are_hints_that_cannot_pass_for_values(qtbot: QtBot, sqlite_services: Services) -> None:
+    wizard = RegistrationWizard(sqlite_services)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    step1 = _placeholders(wizard)
+    assert step1["Nombre y apellido"].startswith("Ej.: ") and step1["Elige tu usuario"] == "Ej.: victor_2018"
+    signed = signed_in_wizard(qtbot, sqlite_services)
+    to_entity_form(qtbot, signed, "Sociedad por acciones simplificada (S.A.S.)")
+    form = _placeholders(signed)
+    assert form["Dirección"] == "Ej.: Calle 26 # 69-76"
+    for name, hint in (step1 | form).items():
+        assert not _looks_like_data(hint) or hint.startswith("Ej.: "), (name, hint)
+    palette = page(wizard).palette()
+    assert palette.color(QPalette.ColorRole.PlaceholderText) != palette.color(QPalette.ColorRole.Text)  # grey

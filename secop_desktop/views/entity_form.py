@@ -222,7 +222,7 @@ class EntityFormWidget(QWidget):
         self._text(form, "nombre", required=True,
                    hint="El nombre con el que está legalmente constituida la cuenta del Proveedor.")
         self.nombre_hint: QLabel = self.edits["nombre"].property("form_row_hint")
-        self._text(form, "nombre_abreviado", required=True, max_length=120, placeholder="Por ejemplo, SENA",
+        self._text(form, "nombre_abreviado", required=True, max_length=120, placeholder="Ej.: SENA",
                    hint="Un nombre corto o las siglas; se escribe en mayúsculas.")
         self.edits["nombre_abreviado"].textEdited.connect(self._force_upper)
         self.dv = QLineEdit()
@@ -279,13 +279,13 @@ class EntityFormWidget(QWidget):
         self.municipio = _combo((), "Seleccione el municipio")
         self._combo_field(form, "municipio_codigo", self.municipio, required=True)
         self.departamento.currentIndexChanged.connect(self._fill_municipios)
-        self._text(form, "direccion", required=True, placeholder="Calle 26 # 69-76")
-        self._text(form, "codigo_postal", required=True, max_length=12, placeholder="111321",
+        self._text(form, "direccion", required=True, placeholder="Ej.: Calle 26 # 69-76")
+        self._text(form, "codigo_postal", required=True, max_length=12, placeholder="Ej.: 111321",
                    hint="Seis dígitos; empieza por el código del departamento.")
         self._text(form, "correo_oficina", required=True, max_length=320)
-        self._text(form, "telefono_oficina", required=True, max_length=40, placeholder="+57 601 7456788")
+        self._text(form, "telefono_oficina", required=True, max_length=40, placeholder="Ej.: +57 601 7456788")
         self._text(form, "fax_oficina", max_length=40)
-        self._text(form, "pagina_web", placeholder="https://www.empresa.com.co")
+        self._text(form, "pagina_web", placeholder="Ej.: https://www.empresa.com.co")
         self._text(form, "correo_notificaciones", required=True, max_length=320,
                    hint="Aquí llegan todos los mensajes y alertas que el SECOP II envía a la cuenta del Proveedor.")
         for name in ("link_facebook", "link_linkedin", "link_youtube", "link_twitter"):

@@ -58,9 +58,9 @@ class UserPage(FlowPage):
         column.addLayout(form)
 
         self.inputs: dict[str, QWidget] = {}
-        self.nombre = self._line(form, "nombre", "VICTOR ALFONSO")
+        self.nombre = self._line(form, "nombre", "Ej.: Víctor Alfonso Medina (nombres y apellidos)")
         self.pais = self._combo(form, "pais", PAISES)
-        self.nombre_entidad = self._line(form, "nombre_entidad", "F&F asociados",
+        self.nombre_entidad = self._line(form, "nombre_entidad", "Ej.: F&F asociados",
                                          hint="El nombre de la Entidad o Proveedor al que pertenece o que "
                                               "va a registrar.")
         # Guide: a Proveedor user picks the account to ask access to from the list as they type.
@@ -70,12 +70,12 @@ class UserPage(FlowPage):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.nombre_entidad.setCompleter(completer)
         self.nombre_entidad.textEdited.connect(self._suggest_entities)
-        self.correo = self._line(form, "correo", "nombre@empresa.com.co", max_length=320)
+        self.correo = self._line(form, "correo", "Ej.: nombre@empresa.com.co", max_length=320)
         self.tipo_registro = self._combo(form, "tipo_registro", (TIPO_REGISTRO_MANUAL,))
 
         self.usuario = QLineEdit()
         self.usuario.setMaxLength(60)
-        self.usuario.setPlaceholderText("victor_2018")
+        self.usuario.setPlaceholderText("Ej.: victor_2018")
         self.disponible = QLabel()
         self.disponible.setAccessibleName("Disponibilidad del usuario")
         self.disponible.setWordWrap(True)
@@ -102,7 +102,7 @@ class UserPage(FlowPage):
 
         self.pregunta = self._combo(form, "pregunta", ("",) + PREGUNTAS_SEGURIDAD)  # none preselected
         self.respuesta = self._line(form, "respuesta", max_length=200)
-        self.telefono = self._line(form, "telefono", "+57 3102585654", max_length=40)
+        self.telefono = self._line(form, "telefono", "Ej.: +57 3102585654", max_length=40)
         self.zona = self._combo(form, "zona_horaria", ZONAS_HORARIAS)
 
         self.terminos = QCheckBox("Acepto los &términos y condiciones de uso")
