@@ -17,6 +17,7 @@ from tests.conftest import active_user, as_actor, registration
 from tests.factories import company_form
 from tests.wizard_fixtures import (
     activation_code,
+    by_name,
     choose,
     click,
     error_beside,
@@ -196,3 +197,27 @@ def test_placeholders_are_hints_that_cannot_pass_for_values(qtbot: QtBot, sqlite
         assert not _looks_like_data(hint) or hint.startswith("Ej.: "), (name, hint)
     palette = page(wizard).palette()
     assert palette.color(QPalette.ColorRole.PlaceholderText) != palette.color(QPalette.ColorRole.Text)  # grey
+
+
+def test_one_message_under_elige_tu_usuario_and_confirmar(qtbot: QtBot, sqlite_services: Services) -> None:
+    wizard = RegistrationWizard(sqlite_services)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    usuario, confirmar = field(wizard, LABELS["usuario"]), field(wizard, LABELS["confirmar"])
+    disponible = by_name(page(wizard), QLabel, "Disponibilidad del usuario", visible=False)
+    coinciden = by_name(page(wizard), QLabel, "Coincidencia de la contraseña", visible=False)
+    type_in(qtbot, usuario, "x")
+    type_in(qtbot, field(wizard, LABELS["contrasena"]), "Secop2018x")
+    type_in(qtbot, confirmar, "Secop2018y")
+    qtbot.waitUntil(lambda: disponible.text().startswith("✗"))
+    assert coinciden.text() == "✗ Las contraseñas no coinciden"
+    click(qtbot, wizard_button(wizard, "Continuar"))
+
+    for edit, live in ((usuario, disponible), (confirmar, coinciden)):
+        assert error_beside(edit) != "", edit.accessibleName()
+        assert not live.isVisible(), (edit.accessibleName(), live.text())  # said once, in red
+    # Typing again: the live line takes over and the old red error goes.
+    type_in(qtbot, confirmar, "Secop2018x")
+    assert error_beside(confirmar) == "" and coinciden.isVisible()
+    assert coinciden.text() == "✓ Las contraseñas coinciden"
+    assert error_beside(usuario) != "" and not disponible.isVisible()

@@ -148,6 +148,11 @@ class FieldErrors:
         row = self._rows.get(name)
         return row[0] if row else None
 
+    def is_shown(self, name: str) -> bool:
+        """Whether the field's error message is showing."""
+        row = self._rows.get(name)
+        return row is not None and bool(row[1].text()) and not row[1].isHidden()
+
     def clear(self, name: str | None = None) -> None:
         for key, (widget, error) in self._rows.items():
             if name is None or key == name:
