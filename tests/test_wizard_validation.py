@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from secop_desktop.core.accounts.users import CODE_INVALID, LABELS, validate_registration
 from secop_desktop.core.entities.service import ENTITY_LABELS, validate_entity
+from secop_desktop.core.registration import flow
 from secop_desktop.core.services import Services
 from secop_desktop.views.qt_app import application
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
@@ -221,3 +222,28 @@ def test_one_message_under_elige_tu_usuario_and_confirmar(qtbot: QtBot, sqlite_s
     assert error_beside(confirmar) == "" and coinciden.isVisible()
     assert coinciden.text() == "✓ Las contraseñas coinciden"
     assert error_beside(usuario) != "" and not disponible.isVisible()
+
+
+def test_text_longer_than_a_field_allows_is_refused_with_a_message_not_cut(qtbot: QtBot,
+                                                                           sqlite_services: Services) -> None:
+    wizard = RegistrationWizard(sqlite_services)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    usuario = field(wizard, LABELS["usuario"])
+    type_in(qtbot, usuario, "v" * 61)
+    assert usuario.text() == "v" * 61  # nothing cut
+    assert error_beside(usuario) == "Escriba como máximo 60 caracteres (lleva 61)."
+    assert "Escriba como máximo 60 caracteres" in usuario.accessibleDescription()
+    qtbot.keyClick(usuario, Qt.Key.Key_Backspace)
+    assert error_beside(usuario) == ""
+
+    signed = signed_in_wizard(qtbot, sqlite_services)
+    to_entity_form(qtbot, signed, "Sociedad por acciones simplificada (S.A.S.)")
+    postal = field(signed, ENTITY_LABELS["codigo_postal"])
+    postal.setFocus()
+    postal.insert("1" * 13)  # pasted
+    assert postal.text() == "1" * 13
+    assert error_beside(postal) == "Escriba como máximo 12 caracteres (lleva 13)."
+    click(qtbot, wizard_button(signed, "Siguiente"))
+    assert signed.currentPage() is signed.pages[flow.FORMULARIO] and postal.text() == "1" * 13
+    assert error_beside(postal) != ""  # the form is refused, the text still there

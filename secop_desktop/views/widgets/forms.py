@@ -14,6 +14,7 @@ from secop_desktop.errors import FieldError
 from secop_desktop.views.widgets.messages import ERROR_COLORS, ErrorLabel
 
 REQUIRED = "Obligatorio"
+QT_MAX_LENGTH = 32767  # QLineEdit's own default: no limit of ours
 
 
 def accessible_name(label: str) -> str:
@@ -120,10 +121,37 @@ def add_field(form: QFormLayout, label: str, widget: QWidget, *, required: bool 
     error = ErrorLabel(accessible_name(label), cell)
     column.addWidget(error)
     form.addRow(caption, cell)
+    if isinstance(widget, QLineEdit) and widget.maxLength() < QT_MAX_LENGTH:
+        refuse_overflow(widget, error)
     # Kept on the input so a caller can re-word its caption or hint (persona natural variant).
     widget.setProperty("form_row_caption", caption)
     widget.setProperty("form_row_hint", hint_widget)
     return error
+
+
+def too_long(limit: int, length: int) -> str:
+    return f"Escriba como máximo {limit} caracteres (lleva {length})."
+
+
+def refuse_overflow(edit: QLineEdit, error: ErrorLabel) -> None:
+    """QLineEdit.maxLength cuts what is typed or pasted without a word: the field keeps all of it
+    instead, and says under it, while it is too long, how many characters it takes."""
+    limit = edit.maxLength()
+    edit.setMaxLength(QT_MAX_LENGTH)
+    edit.setProperty("max_chars", limit)
+
+    def check(text: str) -> None:
+        if len(text) > limit:
+            message = too_long(limit, len(text))
+            error.setProperty("overflow", True)
+            error.show_message(message)
+            describe(edit, message)
+        elif error.property("overflow"):
+            error.setProperty("overflow", False)
+            error.show_message("")
+            describe(edit)
+
+    edit.textChanged.connect(check)
 
 
 def insert_hint(error: ErrorLabel, hint: QWidget) -> None:
