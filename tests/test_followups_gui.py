@@ -45,7 +45,7 @@ def start_window(qtbot: QtBot, services: Services) -> StartWindow:
 
 
 def open_forgot(qtbot: QtBot, window: StartWindow, usuario: str) -> ForgotPasswordDialog:
-    type_in(qtbot, by_name(window, QLineEdit, "Usuario"), usuario)
+    type_in(qtbot, by_name(window, QLineEdit, "Nombre de usuario"), usuario)
     click(qtbot, by_name(window, QPushButton, "Olvidé mi contraseña"))
     dialog = window.dialog
     assert isinstance(dialog, ForgotPasswordDialog)
@@ -193,7 +193,7 @@ def test_imported_user_without_an_answer_resets_with_the_code_of_the_import(
 # --- 2. Entrar without an Entity: the third section ---------------------------------------------------
 
 def sign_in(qtbot: QtBot, window: StartWindow, usuario: str) -> None:
-    type_in(qtbot, by_name(window, QLineEdit, "Usuario"), usuario)
+    type_in(qtbot, by_name(window, QLineEdit, "Nombre de usuario"), usuario)
     type_in(qtbot, by_name(window, QLineEdit, "Contraseña"), "Secop2018x")
     click(qtbot, by_name(window, QPushButton, "Entrar"))
 

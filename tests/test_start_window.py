@@ -23,7 +23,10 @@ def test_sign_in_shows_errors_and_emits(qtbot: QtBot, sqlite_services: Services)
     window = StartWindow(sqlite_services)
     qtbot.addWidget(window)
     window.show()
-    usuario = by_name(window, QLineEdit, "Usuario")
+    usuario = by_name(window, QLineEdit, "Nombre de usuario")
+    assert usuario.accessibleName() == "Nombre de usuario"
+    assert "Nombre de usuario" in [lbl.text().replace("&", "") for lbl in window.findChildren(QLabel)
+                                    if lbl.buddy() is usuario]
     contrasena = by_name(window, QLineEdit, "Contraseña")
     qtbot.keyClicks(usuario, "victor_2018")
     qtbot.keyClicks(contrasena, "equivocada1")

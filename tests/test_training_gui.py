@@ -80,7 +80,7 @@ def test_banner_and_exercises_tick_from_what_is_stored(qtbot: QtBot, practice: S
     assert not step.isChecked()
 
     # Sign in through the real start window as the practice administrator.
-    qtbot.keyClicks(by_name(window, QLineEdit, "Usuario"), info.administrador)
+    qtbot.keyClicks(by_name(window, QLineEdit, "Nombre de usuario"), info.administrador)
     qtbot.keyClicks(by_name(window, QLineEdit, "Contraseña"), training.PASSWORD)
     with qtbot.waitSignal(window.signed_in):
         qtbot.mouseClick(by_name(window, QPushButton, "Entrar"), LEFT)
@@ -309,7 +309,7 @@ def test_launch_in_training_mode_marks_every_window(qtbot: QtBot, practice: Serv
             seen["banner"] = start.findChild(TrainingBanner) is not None
             seen["dock"] = [d.windowTitle() for d in start.findChildren(QDockWidget)]
             seen["menus"] = menus(start)
-            by_name(start, QLineEdit, "Usuario").setText(info.administrador)
+            by_name(start, QLineEdit, "Nombre de usuario").setText(info.administrador)
             by_name(start, QLineEdit, "Contraseña").setText(training.PASSWORD)
             by_name(start, QPushButton, "Entrar").click()
             escritorio = next(w for w in QApplication.topLevelWidgets()

@@ -103,9 +103,8 @@ def test_keyboard_only_persona_natural(qtbot: QtBot, sqlite_services: Services, 
     qtbot.waitUntil(lambda: QApplication.activeWindow() is wizard)
     kb.tab_to("Contraseña")
     kb.type(PASSWORD)
-    kb.press(Qt.Key.Key_Return)  # Entrar; the focus moves to Siguiente
+    kb.press(Qt.Key.Key_Return)  # Entrar: straight to the third section
     assert wizard.flow.actor is not None
-    kb.press(Qt.Key.Key_Return)
     assert wizard.currentId() == 2
 
     # Paso 3: Validar with Enter, Registrar Entidad with Space.

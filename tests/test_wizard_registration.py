@@ -71,6 +71,10 @@ def test_persona_natural_end_to_end(qtbot: QtBot, sqlite_services: Services, tmp
     assert field(wizard, "Tipo", QComboBox).currentText() == "Proveedor"
     assert field(wizard, "Área de negocio de la Entidad", QComboBox).currentText() == "Privado"
     click(qtbot, field(wizard, "Generar formulario", QPushButton))
+    note = "Recuerde diligenciar todos los campos marcados con asterisco rojo."
+    assert field(wizard, note, QLabel).text() == note
+    nit_caption = next(lbl for lbl in page(wizard).findChildren(QLabel) if lbl.buddy() is field(wizard, "NIT"))
+    assert nit_caption.accessibleName() == "NIT (obligatorio)" and nit_caption.text().endswith(">*</span>")
 
     # The persona natural variant: her own name and cédula, herself as representative.
     form = page(wizard).form_widget
@@ -101,6 +105,8 @@ def test_persona_natural_end_to_end(qtbot: QtBot, sqlite_services: Services, tmp
     attach_all(qtbot, wizard)
     click(qtbot, wizard_button(wizard, "Finalizar"))
 
+    note = field(wizard, "Para actualizar el registro concluya la sesión.", QLabel)
+    assert note.isVisible() and note.text() == "Para actualizar el registro concluya la sesión."
     text = field(wizard, "Felicitaciones", QLabel).property("plain_text")
     assert text == ("Felicitaciones Jonathan Felipe Ruiz Fernández,\nJonathan Felipe Ruiz Fernández con el NIT "
                     "1032387714 creada\nSu usuario es el usuario administrador, usted puede administrar la "

@@ -45,7 +45,7 @@ def test_olvide_mi_usuario_sends_it_to_the_buzon(qtbot: QtBot, sqlite_services: 
     click(qtbot, by_name(dialog, QPushButton, "Enviar"))
     assert "su usuario ya está en el Buzón" in by_name(dialog, QLabel, "Resultado").text()
 
-    type_in(qtbot, by_name(window, QLineEdit, "Usuario"), "victor_2018")
+    type_in(qtbot, by_name(window, QLineEdit, "Nombre de usuario"), "victor_2018")
     click(qtbot, by_name(window, QPushButton, "Buzón"))
     buzon = window.buzon.widget
     assert by_name(window.buzon, QLineEdit, "Usuario").text() == "victor_2018"
@@ -59,7 +59,7 @@ def test_olvide_mi_contrasena_question_then_new_password_in_the_same_dialog(qtbo
                                                                             sqlite_services: Services) -> None:
     active_user(sqlite_services)
     window = window_for(qtbot, sqlite_services)
-    type_in(qtbot, by_name(window, QLineEdit, "Usuario"), "victor_2018")
+    type_in(qtbot, by_name(window, QLineEdit, "Nombre de usuario"), "victor_2018")
     click(qtbot, by_name(window, QPushButton, "Olvidé mi contraseña"))
     dialog = window.dialog
     assert by_name(dialog, QLineEdit, "Usuario").text() == "victor_2018"
@@ -94,7 +94,7 @@ def test_olvide_mi_contrasena_with_email_sends_a_code(qtbot: QtBot, sqlite_servi
     uid = active_user(sqlite_services)
     sqlite_services.users.email_delivery = lambda: True
     window = window_for(qtbot, sqlite_services)
-    type_in(qtbot, by_name(window, QLineEdit, "Usuario"), "victor_2018")
+    type_in(qtbot, by_name(window, QLineEdit, "Nombre de usuario"), "victor_2018")
     click(qtbot, by_name(window, QPushButton, "Olvidé mi contraseña"))
     dialog = window.dialog
     click(qtbot, by_name(dialog, QPushButton, "Continuar"))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from secop_desktop.core.accounts.users import CODE_INVALID, LABELS, validate_registration
 from secop_desktop.core.entities.service import ENTITY_LABELS, validate_entity
+from secop_desktop.core.registration import flow
 from secop_desktop.core.services import Services
 from secop_desktop.views.qt_app import application
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
@@ -16,6 +18,7 @@ from tests.conftest import active_user, as_actor, registration
 from tests.factories import company_form
 from tests.wizard_fixtures import (
     activation_code,
+    by_name,
     choose,
     click,
     error_beside,
@@ -169,3 +172,78 @@ def test_duplicate_nit_is_refused_beside_the_nit(qtbot: QtBot, sqlite_services: 
     assert error_beside(field(wizard, "NIT")) == ("Ya existe una Entidad registrada con este NIT. "
                                                   "Use «Solicitud de acceso».")
     assert wizard.currentPage() is wizard.pages["formulario"]
+
+
+def _looks_like_data(hint: str) -> bool:
+    """A hint that could pass for a typed value: digits, an e-mail, a web address, or a bare name."""
+    return any(c.isdigit() for c in hint) or "@" in hint or "://" in hint or hint.isupper() or "_" in hint
+
+
+def _placeholders(wizard: RegistrationWizard) -> dict[str, str]:
+    return {e.accessibleName(): e.placeholderText() for e in page(wizard).findChildren(QLineEdit)
+            if e.placeholderText() and e.isVisibleTo(page(wizard))}
+
+
+def test_placeholders_are_hints_that_cannot_pass_for_values(qtbot: QtBot, sqlite_services: Services) -> None:
+    wizard = RegistrationWizard(sqlite_services)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    step1 = _placeholders(wizard)
+    assert step1["Nombre y apellido"].startswith("Ej.: ") and step1["Elige tu usuario"] == "Ej.: victor_2018"
+    signed = signed_in_wizard(qtbot, sqlite_services)
+    to_entity_form(qtbot, signed, "Sociedad por acciones simplificada (S.A.S.)")
+    form = _placeholders(signed)
+    assert form["Dirección"] == "Ej.: Calle 26 # 69-76"
+    for name, hint in (step1 | form).items():
+        assert not _looks_like_data(hint) or hint.startswith("Ej.: "), (name, hint)
+    palette = page(wizard).palette()
+    assert palette.color(QPalette.ColorRole.PlaceholderText) != palette.color(QPalette.ColorRole.Text)  # grey
+
+
+def test_one_message_under_elige_tu_usuario_and_confirmar(qtbot: QtBot, sqlite_services: Services) -> None:
+    wizard = RegistrationWizard(sqlite_services)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    usuario, confirmar = field(wizard, LABELS["usuario"]), field(wizard, LABELS["confirmar"])
+    disponible = by_name(page(wizard), QLabel, "Disponibilidad del usuario", visible=False)
+    coinciden = by_name(page(wizard), QLabel, "Coincidencia de la contraseña", visible=False)
+    type_in(qtbot, usuario, "x")
+    type_in(qtbot, field(wizard, LABELS["contrasena"]), "Secop2018x")
+    type_in(qtbot, confirmar, "Secop2018y")
+    qtbot.waitUntil(lambda: disponible.text().startswith("✗"))
+    assert coinciden.text() == "✗ Las contraseñas no coinciden"
+    click(qtbot, wizard_button(wizard, "Continuar"))
+
+    for edit, live in ((usuario, disponible), (confirmar, coinciden)):
+        assert error_beside(edit) != "", edit.accessibleName()
+        assert not live.isVisible(), (edit.accessibleName(), live.text())  # said once, in red
+    # Typing again: the live line takes over and the old red error goes.
+    type_in(qtbot, confirmar, "Secop2018x")
+    assert error_beside(confirmar) == "" and coinciden.isVisible()
+    assert coinciden.text() == "✓ Las contraseñas coinciden"
+    assert error_beside(usuario) != "" and not disponible.isVisible()
+
+
+def test_text_longer_than_a_field_allows_is_refused_with_a_message_not_cut(qtbot: QtBot,
+                                                                           sqlite_services: Services) -> None:
+    wizard = RegistrationWizard(sqlite_services)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    usuario = field(wizard, LABELS["usuario"])
+    type_in(qtbot, usuario, "v" * 61)
+    assert usuario.text() == "v" * 61  # nothing cut
+    assert error_beside(usuario) == "Escriba como máximo 60 caracteres (lleva 61)."
+    assert "Escriba como máximo 60 caracteres" in usuario.accessibleDescription()
+    qtbot.keyClick(usuario, Qt.Key.Key_Backspace)
+    assert error_beside(usuario) == ""
+
+    signed = signed_in_wizard(qtbot, sqlite_services)
+    to_entity_form(qtbot, signed, "Sociedad por acciones simplificada (S.A.S.)")
+    postal = field(signed, ENTITY_LABELS["codigo_postal"])
+    postal.setFocus()
+    postal.insert("1" * 13)  # pasted
+    assert postal.text() == "1" * 13
+    assert error_beside(postal) == "Escriba como máximo 12 caracteres (lleva 13)."
+    click(qtbot, wizard_button(signed, "Siguiente"))
+    assert signed.currentPage() is signed.pages[flow.FORMULARIO] and postal.text() == "1" * 13
+    assert error_beside(postal) != ""  # the form is refused, the text still there

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
@@ -34,7 +35,10 @@ def test_rows_carry_buddy_name_and_required_marker(qtbot: QtBot) -> None:
     correo, nota = QLineEdit(), QLineEdit()
     caption = add_row(form, "Correo electrónico", correo, required=True)
     add_row(form, "&Nota", nota)
-    assert caption.text() == "Correo electrónico *" and caption.buddy() is correo
+    assert caption.property("plain_text") == "Correo electrónico *" and caption.buddy() is correo
+    assert caption.textFormat() == Qt.TextFormat.RichText
+    assert caption.text().startswith("Correo electrónico <span style='color:") and caption.text().endswith(">*</span>")
+    assert caption.accessibleName() == "Correo electrónico (obligatorio)"  # the star's text alternative
     assert (correo.accessibleName(), correo.accessibleDescription()) == ("Correo electrónico", "Obligatorio")
     assert (nota.accessibleName(), nota.accessibleDescription()) == ("Nota", "")
 
@@ -53,6 +57,21 @@ def test_field_errors_show_beside_the_field_and_in_its_description(qtbot: QtBot)
     assert errors.general.text() == "Otro: Falta."
     errors.clear()
     assert nit.accessibleDescription() == "Obligatorio" and errors.general.text() == ""
+
+
+def test_required_asterisk_is_red_and_readable_in_high_contrast(qtbot: QtBot) -> None:
+    for palette in (QPalette(QColor("#f0f0f0")), high_contrast_palette()):
+        host = QWidget()
+        qtbot.addWidget(host)
+        host.setPalette(palette)
+        form = QFormLayout(host)
+        caption = add_row(form, "NIT", QLineEdit(), required=True)
+        star = caption.asterisk_color()
+        assert f"color:{star.name()}'>*</span>" in caption.text()
+        assert star.hue() in range(0, 15) or star.hue() >= 345, star.name()  # red
+        assert star.saturation() > 100, star.name()
+        window = host.palette().color(QPalette.ColorRole.Window)
+        assert contrast(star, window) >= 4.5, (window.name(), star.name())
 
 
 @pytest.mark.parametrize("make", [lambda: ErrorLabel("Campo"), lambda: MessageLabel()])

@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from secop_desktop.core.accounts import mailbox as outbox
+from secop_desktop.core.registration import flow
 from secop_desktop.core.services import Services
 from secop_desktop.store.models import User
 from secop_desktop.wizard.registration_wizard import RegistrationWizard
@@ -195,7 +196,8 @@ def confirm_and_sign_in(qtbot: QtBot, wizard: RegistrationWizard) -> None:
     type_in(qtbot, field(wizard, "Contraseña"), PASSWORD)
     click(qtbot, field(wizard, "Entrar", QPushButton))
     assert wizard.flow.actor is not None, error_beside(field(wizard, "Contraseña"))
-    click(qtbot, wizard_button(wizard, "Siguiente"))
+    # Straight to the third section, no «Siguiente» on step 2.
+    assert wizard.currentPage() is wizard.pages[flow.BUSCAR_ENTIDAD]
 
 
 def write_pdfs(folder: Path, count: int = 5) -> list[Path]:

@@ -187,7 +187,7 @@ class ConnectionDialog(ProbeMixin, QDialog):
         form = QFormLayout()
         self.errors = FieldErrors()
         self.host = QLineEdit()
-        self.host.setPlaceholderText("servidor.mesa.local")
+        self.host.setPlaceholderText("Ej.: servidor.mesa.local")
         add_row(form, "Host", self.host, required=True)
         self.errors.add(form, "host")
         self.port = QSpinBox()

@@ -45,6 +45,7 @@ from secop_desktop.vocab import (
     TIPOS_PLURALES,
 )
 
+REQUIRED_NOTE = "Recuerde diligenciar todos los campos marcados con asterisco rojo."
 NO_RESULTS = "No existen resultados que cumplan con los criterios de búsqueda especificados"
 MONEY_COLUMNS = tuple(k for k in FINANCIAL_LABELS if k not in ("anio", "anio_fiscal"))
 _PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "el"})
@@ -168,7 +169,8 @@ class EntityFormWidget(QWidget):
         self.general_error = ErrorLabel("Formulario", content)
         self.errors.general = self.general_error
         self.sections_layout.addWidget(self.general_error)
-        self.note = hint_label("Diligencie todos los campos marcados con asterisco (*).")
+        self.note = hint_label(REQUIRED_NOTE)
+        self.note.setAccessibleName(REQUIRED_NOTE)
         self.sections_layout.addWidget(self.note)
 
         self.sections: dict[str, CollapsibleSection] = {}
@@ -220,7 +222,7 @@ class EntityFormWidget(QWidget):
         self._text(form, "nombre", required=True,
                    hint="El nombre con el que está legalmente constituida la cuenta del Proveedor.")
         self.nombre_hint: QLabel = self.edits["nombre"].property("form_row_hint")
-        self._text(form, "nombre_abreviado", required=True, max_length=120, placeholder="Por ejemplo, SENA",
+        self._text(form, "nombre_abreviado", required=True, max_length=120, placeholder="Ej.: SENA",
                    hint="Un nombre corto o las siglas; se escribe en mayúsculas.")
         self.edits["nombre_abreviado"].textEdited.connect(self._force_upper)
         self.dv = QLineEdit()
@@ -277,13 +279,13 @@ class EntityFormWidget(QWidget):
         self.municipio = _combo((), "Seleccione el municipio")
         self._combo_field(form, "municipio_codigo", self.municipio, required=True)
         self.departamento.currentIndexChanged.connect(self._fill_municipios)
-        self._text(form, "direccion", required=True, placeholder="Calle 26 # 69-76")
-        self._text(form, "codigo_postal", required=True, max_length=12, placeholder="111321",
+        self._text(form, "direccion", required=True, placeholder="Ej.: Calle 26 # 69-76")
+        self._text(form, "codigo_postal", required=True, max_length=12, placeholder="Ej.: 111321",
                    hint="Seis dígitos; empieza por el código del departamento.")
         self._text(form, "correo_oficina", required=True, max_length=320)
-        self._text(form, "telefono_oficina", required=True, max_length=40, placeholder="+57 601 7456788")
+        self._text(form, "telefono_oficina", required=True, max_length=40, placeholder="Ej.: +57 601 7456788")
         self._text(form, "fax_oficina", max_length=40)
-        self._text(form, "pagina_web", placeholder="https://www.empresa.com.co")
+        self._text(form, "pagina_web", placeholder="Ej.: https://www.empresa.com.co")
         self._text(form, "correo_notificaciones", required=True, max_length=320,
                    hint="Aquí llegan todos los mensajes y alertas que el SECOP II envía a la cuenta del Proveedor.")
         for name in ("link_facebook", "link_linkedin", "link_youtube", "link_twitter"):
@@ -480,9 +482,7 @@ class EntityFormWidget(QWidget):
         colombia = self._form.pais == "COLOMBIA"
         for name, required in (("nombre_abreviado", not persona), ("nit", self._form.tipo_organizacion
                                                                    not in TIPOS_PLURALES)):
-            caption = self.edits[name].property("form_row_caption")
-            base = ENTITY_LABELS[name]
-            caption.setText(f"{base} *" if required else base)
+            self.edits[name].property("form_row_caption").set_required(required)
         self.nombre_hint.setText("Su nombre completo, como aparece en su cédula." if persona else
                                  "El nombre con el que está legalmente constituida la cuenta del Proveedor.")
         self.nit_hint.setText("Su número de identificación tributaria (el de su cédula), sin el dígito de "

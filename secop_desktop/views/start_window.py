@@ -302,7 +302,7 @@ class StartWindow(QMainWindow):
         box = QGroupBox("ENTRAR")
         form = QFormLayout(box)
         self.usuario = QLineEdit()
-        add_row(form, "Usuario", self.usuario)
+        add_row(form, "Nombre de usuario", self.usuario)
         self.contrasena = QLineEdit()
         self.contrasena.setEchoMode(QLineEdit.EchoMode.Password)
         add_row(form, "Contraseña", self.contrasena)

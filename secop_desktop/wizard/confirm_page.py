@@ -168,7 +168,7 @@ class ConfirmPage(FlowPage):
             return
         self.contrasena.clear()
         self.touch()
-        self.bienvenida.setText(f"Bienvenido(a), {actor.nombre}. Haga clic en «Siguiente» para crear o "
-                                "solicitar acceso a una Entidad.")
+        self.bienvenida.setText(f"Bienvenido(a), {actor.nombre}.")
         self._show_state()
-        self.wiz.button(QWizard.WizardButton.CommitButton).setFocus()
+        # The guide: once the user and password are in, SECOP II shows the third section at once.
+        self.wiz.next()

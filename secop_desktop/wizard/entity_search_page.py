@@ -94,6 +94,9 @@ class EntitySearchPage(FlowPage):
         self.not_found.setTextFormat(Qt.TextFormat.RichText)
         self.not_found.setAccessibleName("Resultado de la búsqueda")
         column.addWidget(self.not_found)
+        self.nit_taken = paragraph()
+        self.nit_taken.setAccessibleName("Entidad ya registrada")
+        column.addWidget(self.nit_taken)
         self.registrar = QPushButton("&Registrar Entidad")
         self.registrar.clicked.connect(self.register_entity)
         registrar_row = QHBoxLayout()
@@ -174,7 +177,11 @@ class EntitySearchPage(FlowPage):
         self.results.setVisible(bool(results))
         self.solicitar.setVisible(bool(results) and not solicitud)
         self.not_found.setVisible(searched and not results)
-        self.registrar.setVisible(searched and not solicitud)
+        # An exact NIT match is that very Entidad: the guide offers only Solicitud de acceso.
+        taken = self.flow.nit_registered() if searched else None
+        self.registrar.setVisible(searched and not solicitud and taken is None)
+        self.nit_taken.setVisible(taken is not None and not solicitud)
+        self.nit_taken.setText(flow.nit_registered_text(taken) if taken is not None else "")
         self.solicitud.setVisible(bool(solicitud))
         if solicitud:
             self.solicitud.setText(pending_text(html.escape(solicitud.nombre)))
@@ -197,7 +204,12 @@ class EntitySearchPage(FlowPage):
         self.wiz.button(QWizard.WizardButton.FinishButton).setFocus()
 
     def register_entity(self) -> None:
-        self.flow.choose_register()
+        def choose() -> bool:
+            self.flow.choose_register()
+            return True
+
+        if self.attempt(choose) is None:
+            return
         self.touch()
         self.completeChanged.emit()
         self.wiz.next()

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from secop_desktop.wizard.registration_wizard import RegistrationWizard
 
 CONTINUAR = "Haga clic aquí para &continuar >"
+ACTUALIZAR = "Para actualizar el registro concluya la sesión."
 
 
 class FinishPage(FlowPage):
@@ -24,6 +25,9 @@ class FinishPage(FlowPage):
         super().__init__(wizard)
         self.setButtonText(QWizard.WizardButton.FinishButton, CONTINUAR)
         self.body.addWidget(heading("Confirmación de registro de la Entidad"))
+        update_note = paragraph(ACTUALIZAR)
+        update_note.setAccessibleName(ACTUALIZAR)
+        self.body.addWidget(update_note)
         self.message = paragraph()
         self.message.setAccessibleName("Felicitaciones")
         self.message.setTextFormat(Qt.TextFormat.RichText)

@@ -27,6 +27,7 @@ from secop_desktop.vocab import PAISES, PREGUNTAS_SEGURIDAD, TIPO_REGISTRO_MANUA
 from secop_desktop.wizard.common import TERMINOS, TERMINOS_TITULO, FlowPage, heading, paragraph
 
 if TYPE_CHECKING:
+    from secop_desktop.errors import FieldError
     from secop_desktop.wizard.registration_wizard import RegistrationWizard
 
 OK, BAD = "✓", "✗"
@@ -58,9 +59,9 @@ class UserPage(FlowPage):
         column.addLayout(form)
 
         self.inputs: dict[str, QWidget] = {}
-        self.nombre = self._line(form, "nombre", "VICTOR ALFONSO")
+        self.nombre = self._line(form, "nombre", "Ej.: Víctor Alfonso Medina (nombres y apellidos)")
         self.pais = self._combo(form, "pais", PAISES)
-        self.nombre_entidad = self._line(form, "nombre_entidad", "F&F asociados",
+        self.nombre_entidad = self._line(form, "nombre_entidad", "Ej.: F&F asociados",
                                          hint="El nombre de la Entidad o Proveedor al que pertenece o que "
                                               "va a registrar.")
         # Guide: a Proveedor user picks the account to ask access to from the list as they type.
@@ -70,12 +71,12 @@ class UserPage(FlowPage):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.nombre_entidad.setCompleter(completer)
         self.nombre_entidad.textEdited.connect(self._suggest_entities)
-        self.correo = self._line(form, "correo", "nombre@empresa.com.co", max_length=320)
+        self.correo = self._line(form, "correo", "Ej.: nombre@empresa.com.co", max_length=320)
         self.tipo_registro = self._combo(form, "tipo_registro", (TIPO_REGISTRO_MANUAL,))
 
         self.usuario = QLineEdit()
         self.usuario.setMaxLength(60)
-        self.usuario.setPlaceholderText("victor_2018")
+        self.usuario.setPlaceholderText("Ej.: victor_2018")
         self.disponible = QLabel()
         self.disponible.setAccessibleName("Disponibilidad del usuario")
         self.disponible.setWordWrap(True)
@@ -102,7 +103,7 @@ class UserPage(FlowPage):
 
         self.pregunta = self._combo(form, "pregunta", ("",) + PREGUNTAS_SEGURIDAD)  # none preselected
         self.respuesta = self._line(form, "respuesta", max_length=200)
-        self.telefono = self._line(form, "telefono", "+57 3102585654", max_length=40)
+        self.telefono = self._line(form, "telefono", "Ej.: +57 3102585654", max_length=40)
         self.zona = self._combo(form, "zona_horaria", ZONAS_HORARIAS)
 
         self.terminos = QCheckBox("Acepto los &términos y condiciones de uso")
@@ -135,6 +136,9 @@ class UserPage(FlowPage):
         self.usuario.textChanged.connect(lambda _: self._availability.start())
         self.contrasena.textChanged.connect(self._update_rules)
         self.confirmar.textChanged.connect(self._update_rules)
+        # Once the user types again the live ✓/✗ line speaks for the field, not the old red error.
+        self.usuario.textEdited.connect(lambda _: self._edited("usuario"))
+        self.confirmar.textEdited.connect(lambda _: self._edited("confirmar"))
         self._update_rules()
 
     # --- construction ----------------------------------------------------------------------
@@ -222,6 +226,30 @@ class UserPage(FlowPage):
             self.disponible.setText(f"{OK} Usuario disponible")
         else:
             self.disponible.setText(f"{BAD} Este usuario ya existe. Elija otro.")
+        self._one_message()
+
+    def _edited(self, name: str) -> None:
+        if self.errors.is_shown(name):
+            self.errors.clear(name)
+            self._refresh_live()
+
+    def _one_message(self) -> None:
+        """The live ✗ line and the red error would say the same under the field: show only the error."""
+        for name, live in (("usuario", self.disponible), ("confirmar", self.coinciden)):
+            if self.errors.is_shown(name):
+                live.setVisible(False)
+
+    def _refresh_live(self) -> None:
+        self._check_availability()
+        self._update_rules()
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        super().show_errors(errors)
+        self._refresh_live()
+
+    def show_refusal(self, message: str, field: str | None = None) -> None:
+        super().show_refusal(message, field)
+        self._refresh_live()
 
     def _update_rules(self, *_: object) -> None:
         rules = validators.password_rules(self.contrasena.text())
@@ -235,6 +263,7 @@ class UserPage(FlowPage):
             self.coinciden.setText(f"{OK} Las contraseñas coinciden")
         else:
             self.coinciden.setText(f"{BAD} Las contraseñas no coinciden")
+        self._one_message()
 
     def _show_password(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password

@@ -67,6 +67,11 @@ NOT_SIGNED_IN = "Entre con su usuario y contraseña para continuar."
 OTHER_USER = "Entre con el usuario de este registro."
 CHOOSE_ENTITY = "Seleccione una Entidad de la lista o registre una nueva."
 
+
+def nit_registered_text(entity: EntitySummary) -> str:
+    return (f"Ya existe una Entidad registrada con el NIT {entity.nit}: {entity.nombre}. No puede registrarla "
+            "de nuevo; haga clic en «Solicitud de acceso» para pedir acceso a ella.")
+
 Data = dict[str, Any]
 DATA_VERSION = 1
 
@@ -473,8 +478,18 @@ class RegistrationFlow:
                                   "estado": estado}
         self.data["modo"] = "solicitar"
 
+    def nit_registered(self) -> EntitySummary | None:
+        """The Entidad found whose NIT is exactly the one searched: it cannot be registered again."""
+        nit = "".join(c for c in self.data["busqueda"].get("nit", "") if c.isdigit())
+        if not nit:
+            return None
+        return next((e for e in self._results if e.nit == nit), None)
+
     def choose_register(self) -> None:
         """Registrar Entidad: pre-fills the new form with what the search already knows."""
+        taken = self.nit_registered()
+        if taken is not None:
+            raise ServiceError(nit_registered_text(taken))
         self.data["modo"] = "registrar"
         form = self.entity_form()
         busqueda = self.data["busqueda"]

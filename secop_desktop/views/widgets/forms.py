@@ -3,15 +3,18 @@ required marker and error message in its accessible description (screen readers 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from secop_desktop.errors import FieldError
-from secop_desktop.views.widgets.messages import ErrorLabel
+from secop_desktop.views.widgets.messages import ERROR_COLORS, ErrorLabel
 
 REQUIRED = "Obligatorio"
+QT_MAX_LENGTH = 32767  # QLineEdit's own default: no limit of ours
 
 
 def accessible_name(label: str) -> str:
@@ -30,9 +33,50 @@ def describe(widget: QWidget, message: str = "") -> None:
     widget.setAccessibleDescription(" ".join(parts))
 
 
+class FieldCaption(QLabel):
+    """A field's caption; when required, 'Label *' with the asterisk in red (the guide's «asterisco
+    rojo»), a red that stays readable on the high-contrast black, and words for screen readers."""
+
+    def __init__(self, label: str, *, required: bool = False) -> None:
+        super().__init__()
+        self.label = label
+        self.required = required
+        self._render()
+
+    def set_required(self, required: bool) -> None:
+        self.required = required
+        self._render()
+
+    def asterisk_color(self) -> QColor:
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        return QColor(ERROR_COLORS[1] if dark else ERROR_COLORS[0])
+
+    def _render(self) -> None:
+        if not self.required:
+            self.setTextFormat(Qt.TextFormat.AutoText)
+            self.setAccessibleName("")
+            self.setToolTip("")
+            self.setProperty("plain_text", self.label)
+            if self.text() != self.label:
+                self.setText(self.label)
+            return
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setAccessibleName(f"{accessible_name(self.label)} ({REQUIRED.lower()})")
+        self.setToolTip(f"Campo {REQUIRED.lower()}")
+        self.setProperty("plain_text", f"{self.label} *")
+        text = f"{html.escape(self.label)} <span style='color:{self.asterisk_color().name()}'>*</span>"
+        if self.text() != text:
+            self.setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ParentChange):
+            self._render()
+
+
 def label_field(label: str, widget: QWidget, *, required: bool = False) -> QLabel:
-    """The caption ('Label *' when required) as the field's buddy; the field named after it."""
-    caption = QLabel(f"{label} *" if required else label)
+    """The caption ('Label *' when required, red asterisk) as the field's buddy; the field named after it."""
+    caption = FieldCaption(label, required=required)
     caption.setBuddy(widget)
     widget.setAccessibleName(accessible_name(label))
     widget.setProperty("form_required", required)
@@ -77,10 +121,37 @@ def add_field(form: QFormLayout, label: str, widget: QWidget, *, required: bool 
     error = ErrorLabel(accessible_name(label), cell)
     column.addWidget(error)
     form.addRow(caption, cell)
+    if isinstance(widget, QLineEdit) and widget.maxLength() < QT_MAX_LENGTH:
+        refuse_overflow(widget, error)
     # Kept on the input so a caller can re-word its caption or hint (persona natural variant).
     widget.setProperty("form_row_caption", caption)
     widget.setProperty("form_row_hint", hint_widget)
     return error
+
+
+def too_long(limit: int, length: int) -> str:
+    return f"Escriba como máximo {limit} caracteres (lleva {length})."
+
+
+def refuse_overflow(edit: QLineEdit, error: ErrorLabel) -> None:
+    """QLineEdit.maxLength cuts what is typed or pasted without a word: the field keeps all of it
+    instead, and says under it, while it is too long, how many characters it takes."""
+    limit = edit.maxLength()
+    edit.setMaxLength(QT_MAX_LENGTH)
+    edit.setProperty("max_chars", limit)
+
+    def check(text: str) -> None:
+        if len(text) > limit:
+            message = too_long(limit, len(text))
+            error.setProperty("overflow", True)
+            error.show_message(message)
+            describe(edit, message)
+        elif error.property("overflow"):
+            error.setProperty("overflow", False)
+            error.show_message("")
+            describe(edit)
+
+    edit.textChanged.connect(check)
 
 
 def insert_hint(error: ErrorLabel, hint: QWidget) -> None:
@@ -104,6 +175,11 @@ class FieldErrors:
     def widget(self, name: str) -> QWidget | None:
         row = self._rows.get(name)
         return row[0] if row else None
+
+    def is_shown(self, name: str) -> bool:
+        """Whether the field's error message is showing."""
+        row = self._rows.get(name)
+        return row is not None and bool(row[1].text()) and not row[1].isHidden()
 
     def clear(self, name: str | None = None) -> None:
         for key, (widget, error) in self._rows.items():
