@@ -310,7 +310,6 @@ class Escritorio(QMainWindow):
         return page
 
     def _biblioteca(self, cuenta: Cuenta) -> QWidget:
-        from secop_desktop.core.identity import SignedIn
         from secop_desktop.views.attachments_panel import AttachmentsPanel
 
         record = self.services.entities.get(self.actor, cuenta.entity_id)
@@ -320,8 +319,7 @@ class Escritorio(QMainWindow):
         kwargs: dict[str, object] = {}
         if self.file_chooser is not None:
             kwargs["file_chooser"] = self.file_chooser
-        actor = SignedIn(self.user.id, self.user.usuario, self.user.nombre)
-        panel = AttachmentsPanel(self.services, actor, owner_entity_id=cuenta.entity_id,
+        panel = AttachmentsPanel(self.services, self.actor, owner_entity_id=cuenta.entity_id,
                                  persona_natural=record.persona_natural,
                                  obligado_contabilidad=record.form.obligado_contabilidad,
                                  confirm=self.confirm, **kwargs)  # type: ignore[arg-type]

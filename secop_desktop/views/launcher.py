@@ -243,9 +243,7 @@ class SignInRouter:
                 wizard.raise_()
                 wizard.activateWindow()
                 return wizard
-        # The start window proved the password (login) just before emitting signed_in.
-        actor = SignedIn(user.id, user.usuario, user.nombre)
-        return self.window.open_wizard(start_user=actor, on_completed=self.open_escritorio)
+        return self.window.open_wizard(start_user=_signed_in(user), on_completed=self.open_escritorio)
 
     def open_escritorio(self, user: UserInfo) -> QMainWindow:
         from secop_desktop.views.escritorio import open_escritorio

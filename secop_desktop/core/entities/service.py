@@ -399,15 +399,6 @@ def snapshot(entity: Entity) -> dict[str, object]:
     return {"nombre": entity.nombre, "nit": entity.nit, "version": entity.version}
 
 
-def is_admin(s: UnitOfWork, user_id: int, entity_id: int) -> bool:
-    """Core-internal: whether the user administers the Entidad (documents and packages ask this)."""
-    return memberships.is_active_admin(memberships.of_user_in_entity(s, user_id, entity_id))
-
-
-# Core-internal, kept for the package import (which records an access request the same way);
-# the query itself is store.queries.memberships.mark_pending.
-mark_pending = memberships.mark_pending
-
 NOT_FOUND = "La Entidad ya no existe."
 
 

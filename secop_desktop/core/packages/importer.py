@@ -18,7 +18,7 @@ from secop_desktop.core.accounts import mailbox as outbox
 from secop_desktop.core.accounts.users import ActivationCode, UserService
 from secop_desktop.core.documents.file_policy import check_content, check_file
 from secop_desktop.core.documents.service import STAGING_PREFIX, DocumentService
-from secop_desktop.core.entities.service import EntityForm, apply_form, mark_pending, summary
+from secop_desktop.core.entities.service import EntityForm, apply_form, summary
 from secop_desktop.core.packages.format import (
     DOC_PREFIX,
     MANIFEST,
@@ -347,7 +347,7 @@ class Importer:
             m = memberships.of_user_in_entity(s, user.id, entity.id)
             if m is not None and m.acceso in (Acceso.PENDIENTE.value, Acceso.ACEPTADO.value):
                 continue
-            m, before = mark_pending(s, user.id, entity.id, self.now)
+            m, before = memberships.mark_pending(s, user.id, entity.id, self.now)
             audit.record(s, self.now, self.actor, "acceso_solicitado", "membresia", m.id, entity_id=entity.id,
                          antes={"acceso": before}, despues={"acceso": m.acceso, "usuario": user.usuario})
             for admin in admins:
