@@ -1,7 +1,8 @@
 """Child process for the AT-SPI test: opens the screens a screen reader must be able to read and waits.
 
 Runs on the real X server and accessibility bus the test started. Opens, each in its own window:
-step 1 (Registrar usuario) filled in as a user does, the entity form of a company, the attachment page
+step 1 (Registrar usuario) filled in as a user does, the entity form of a company and of a persona
+natural, the attachment page
 of an entity just created, and a throwaway window with a field nobody labelled (the test's proof that
 it can fail). Prints one JSON line when everything is shown (its pid and, per window, its title and the
 words of its buttons as Qt draws them), then serves the bus until its standard input closes.
@@ -66,7 +67,8 @@ def settle(app: QApplication, window: QWidget) -> None:
 
 def self_check_window() -> QWidget:
     """What the walk must report: fields without label (text, spin box, date, combo box), a labelled
-    field named otherwise, a required field that does not say so, a button without words; and a
+    field named otherwise, a required field that does not say so, an optional one that says it is
+required, a button without words; and a
     labelled combo box it must not report."""
     window = QWidget()
     window.setWindowTitle(SELF_CHECK)
@@ -87,6 +89,12 @@ def self_check_window() -> QWidget:
     mark = QLabel("Campo obligatorio de prueba *")
     mark.setBuddy(required)
     form.addRow(mark, required)
+    optional = QLineEdit()
+    optional.setAccessibleName("Campo opcional de prueba")
+    optional.setAccessibleDescription("Obligatorio")
+    plain_caption = QLabel("Campo opcional de prueba:")
+    plain_caption.setBuddy(optional)
+    form.addRow(plain_caption, optional)
     labelled = QComboBox()
     labelled.addItem("Opción elegida")
     kind = QLabel("Tipo de prueba:")
@@ -121,6 +129,14 @@ def main() -> None:
     settle(app, entity_form)
     to_entity_form(qtbot, entity_form, "Sociedad Anónima Abierta colombiana")
     windows.append(entity_form)
+
+    # The persona natural variant re-captions the form: Nombre abreviado is optional there.
+    persona_user = as_actor(services, active_user(services, "felipruiz17"))
+    persona = RegistrationWizard(services, start_user=persona_user, agent="lector")
+    settle(app, persona)
+    to_entity_form(qtbot, persona, "Persona natural colombiana", nombre="Jonathan Felipe Ruiz Fernández")
+    persona.setWindowTitle(f"{persona.windowTitle()} (persona natural)")
+    windows.append(persona)
 
     docs = write_pdfs(Path(os.environ["SECOP_DESKTOP_HOME"]) / "docs")
     attach_user = as_actor(services, active_user(services, "luis_2020"))

@@ -2,7 +2,7 @@
 
 Runs with the system Python (/usr/bin/python3), which has Debian's gir1.2-atspi-2.0 bindings; the
 project's virtual environment does not. Usage: atspi_walk.py PID TITLE [TITLE...]. Waits until the
-application with that process id shows a window whose title starts with each TITLE, then prints one
+application with that process id shows a window with each TITLE, then prints one
 JSON object: per window title, every node under the window that is shown (it and all its ancestors
 visible), with its role, name, description, states and relations (targets as node numbers, or the
 target's name when it lies outside the window). Exits with 2 and a message on standard error when
@@ -67,7 +67,8 @@ def windows(app: Any, titles: list[str], deadline: float) -> dict[str, Any]:
                 continue
             name = window.get_name() or ""
             for title in titles:
-                if name.startswith(title) and "visible" in states(window):
+                # Qt adds " — <application name>" to a window's title.
+                if (name == title or name.startswith(f"{title} \u2014 ")) and "visible" in states(window):
                     found[title] = window
         if len(found) == len(titles):
             return found

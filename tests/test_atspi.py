@@ -36,6 +36,7 @@ START_SECONDS = 60
 
 STEP1 = "Registro - Paso 1: Registrar usuario"
 ENTITY_FORM = "Registro - Paso 3: Formulario de registro de una nueva Entidad"
+PERSONA_FORM = f"{ENTITY_FORM} (persona natural)"  # tests/atspi_child.py
 ATTACHMENTS = "Registro - Paso 3: Anexar documentos"
 SELF_CHECK = "Autocomprobación del lector de pantalla"  # tests/atspi_child.py
 
@@ -48,6 +49,7 @@ REQUIRED_WORD = "obligatorio"
 NO_LABEL = "sin etiqueta: el lector no dice qué campo es"
 OTHER_NAME = "su nombre accesible no es el de su etiqueta"
 NOT_SAID_REQUIRED = "es obligatorio (asterisco) pero el lector no lo dice"
+SAID_REQUIRED = "el lector dice «Obligatorio» pero su etiqueta no tiene asterisco"
 UNNAMED_BUTTON = "botón sin nombre: el lector solo dice «botón»"
 BUTTON_NOT_FOUND = "botón que el lector no encuentra con sus palabras"
 
@@ -131,9 +133,11 @@ def findings(window: str, nodes: list[dict[str, Any]], qt_buttons: list[dict[str
             visible = [plain(c["text"] or c["name"]) for c in labels]
             if role != "combo box" and visible and node["name"] and node["name"] not in visible:
                 found.append(Finding(window, label, role, OTHER_NAME, f"la etiqueta dice «{visible[0]}»"))
-            if "read-only" not in node["states"] and any(marks_required(c) for c in labels) \
-                    and not says_required(node):
+            marked = any(marks_required(c) for c in labels)
+            if "read-only" not in node["states"] and marked and not says_required(node):
                 found.append(Finding(window, label, role, NOT_SAID_REQUIRED))
+            elif labels and not marked and says_required(node):
+                found.append(Finding(window, label, role, SAID_REQUIRED))
         elif role in BUTTON_ROLES and not node["name"].strip():
             found.append(Finding(window, "", role, UNNAMED_BUTTON))
     # The words a user sees on each button must be what the reader says for it.
@@ -297,7 +301,8 @@ def window(reading: Reading, title: str) -> tuple[list[dict[str, Any]], list[Fin
 # --- the tests ---------------------------------------------------------------------------------------
 def test_the_walk_reports_every_kind_of_fault(reading: Reading) -> None:
     """The throwaway window: an unlabelled field, spin box, date and combo box, a field named otherwise
-    than its label, a required field that does not say so and a button without words."""
+    than its label, a required field that does not say so, an optional one that says it is required and a
+    button without words."""
     nodes, found = window(reading, SELF_CHECK)
     assert sorted((f.field, f.role, f.problem) for f in found) == sorted([
         ("", "text", NO_LABEL),
@@ -306,6 +311,7 @@ def test_the_walk_reports_every_kind_of_fault(reading: Reading) -> None:
         ("Valor suelto", "combo box", NO_LABEL),
         ("Otro nombre", "text", OTHER_NAME),
         ("Campo obligatorio de prueba", "text", NOT_SAID_REQUIRED),
+        ("Campo opcional de prueba", "text", SAID_REQUIRED),
         ("", "push button", UNNAMED_BUTTON),
     ]), "\n".join(map(str, found))
     # The correctly labelled combo box of the same window passes: its label is what the reader says.
@@ -335,6 +341,16 @@ def test_entity_form_reads_the_guides_labels(reading: Reading) -> None:
     assert {"< Atrás", "Siguiente >", "Cancelar", "Agregar"} <= set(names), names
 
 
+def test_persona_natural_form_says_what_is_required_for_her(reading: Reading) -> None:
+    """The variant re-captions the form (Nombre abreviado loses its asterisk): the reader follows."""
+    nodes, found = window(reading, PERSONA_FORM)
+    assert not found, "\n".join(map(str, found))
+    heard = fields(nodes)
+    assert ENTITY_LABELS <= set(heard), f"faltan campos: {sorted(ENTITY_LABELS - set(heard))}"
+    assert not says_required(heard["Nombre abreviado"])
+    assert says_required(heard["Nombre de la Entidad"]) and says_required(heard["NIT"])
+
+
 def test_attachment_page_reads_each_document_and_its_button(reading: Reading) -> None:
     nodes, found = window(reading, ATTACHMENTS)
     assert not found, "\n".join(map(str, found))
@@ -345,5 +361,5 @@ def test_attachment_page_reads_each_document_and_its_button(reading: Reading) ->
 
 
 def test_the_reading_is_quick(reading: Reading) -> None:
-    print(f"\nlectura AT-SPI de 4 ventanas: {reading.seconds:.1f} s")
+    print(f"\nlectura AT-SPI de {len(reading.trees)} ventanas: {reading.seconds:.1f} s")
     assert reading.seconds < 60

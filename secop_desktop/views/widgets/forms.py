@@ -46,6 +46,12 @@ class FieldCaption(QLabel):
     def set_required(self, required: bool) -> None:
         self.required = required
         self._render()
+        field = self.buddy()
+        if field is not None:
+            # A screen reader hears «Obligatorio» from the field's description, not the asterisk:
+            # re-captioning must re-describe it too, keeping the error message it may carry.
+            field.setProperty("form_required", required)
+            describe(field, field.accessibleDescription().removesuffix(REQUIRED).strip())
 
     def asterisk_color(self) -> QColor:
         dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
