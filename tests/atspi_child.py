@@ -68,7 +68,7 @@ def settle(app: QApplication, window: QWidget) -> None:
 def self_check_window() -> QWidget:
     """What the walk must report: fields without label (text, spin box, date, combo box), a labelled
     field named otherwise, a required field that does not say so, an optional one that says it is
-required, a button without words; and a
+required, a button without words, a button named otherwise than it reads; and a
     labelled combo box it must not report."""
     window = QWidget()
     window.setWindowTitle(SELF_CHECK)
@@ -101,6 +101,9 @@ required, a button without words; and a
     kind.setBuddy(labelled)
     form.addRow(kind, labelled)
     form.addRow(QPushButton())
+    renamed = QPushButton("&Guardar")
+    renamed.setAccessibleName("Acción")
+    form.addRow(renamed)
     return window
 
 
