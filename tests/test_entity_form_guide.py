@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QToolButton
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
 
+from secop_desktop import nit
 from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.views.entity_form import EntityFormWidget
 from secop_desktop.views.qt_app import application
@@ -126,3 +127,37 @@ def test_tab_goes_field_to_field_and_space_never_folds_a_section(qtbot: QtBot) -
     header = widget.sections["Información Financiera"].header
     qtbot.mouseClick(header, Qt.MouseButton.LeftButton)
     assert not widget.sections["Información Financiera"].is_expanded()
+
+
+def test_glued_check_digit_is_recognised_only_when_it_is_the_dv() -> None:
+    glued = nit.glued_check_digit("8001112021")
+    assert glued == nit.GluedDv("800111202", "1")
+    assert glued.pregunta == "¿El último dígito (1) es el dígito de verificación? NIT 800111202, DV 1"
+    assert nit.glued_check_digit("900123456-8") is None  # the DV already apart
+    assert nit.glued_check_digit("8001112020") is None  # 0 is not the DV of 800111202
+    assert nit.glued_check_digit("800.111.202 1") == glued  # typed with separators
+    assert nit.glued_check_digit("12345") is None  # too short for a NIT once the DV is off
+    assert nit.glued_check_digit("abc") is None and nit.glued_check_digit("") is None
+    assert nit.glued_check_digit("9001234568") == nit.GluedDv("900123456", "8")
+
+
+def test_entity_form_asks_and_separar_splits_nit_and_dv(qtbot: QtBot) -> None:
+    widget = shown(qtbot)
+    edit = by_name(widget, QLineEdit, "NIT")
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(edit, "8001112021")
+    question = widget.dv_question
+    assert question.isVisible()
+    assert question.question.text() == "¿El último dígito (1) es el dígito de verificación? NIT 800111202, DV 1"
+    assert edit.text() == "8001112021"  # nothing changed until the person says so
+    separar = by_name(widget, QPushButton, "Separar")
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is separar
+    qtbot.keyClick(separar, Qt.Key.Key_Space)
+    assert edit.text() == "800111202"
+    assert widget.dv.text() == "1"
+    assert not question.isVisible()
+    assert (widget.form().nit, widget.form().dv) == ("800111202", "1")
+    qtbot.keyClicks(edit, "0")  # 8001112020: 0 is not the DV, no question
+    assert not question.isVisible()

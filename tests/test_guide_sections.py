@@ -55,3 +55,18 @@ def test_registrar_entidad_shows_the_documents_first_and_tab_skips_them(
         focus = wizard.focusWidget()
         seen.append(focus.accessibleName() or focus.text().replace("&", ""))  # type: ignore[union-attr]
     assert seen == ["Tipo", "Área de negocio de la Entidad", "Tipo de organización", "Generar formulario"]
+
+
+def test_search_nit_with_the_dv_glued_on_offers_to_drop_it(qtbot: QtBot, sqlite_services: Services) -> None:
+    wizard = signed_in_wizard(qtbot, sqlite_services)
+    nit = field(wizard, "NIT")
+    type_in(qtbot, nit, "8001112021")
+    question = page(wizard).dv_question
+    assert question.isVisible()
+    assert question.question.text() == "¿El último dígito (1) es el dígito de verificación? NIT 800111202, DV 1"
+    separar = by_name(page(wizard), QPushButton, "Separar")
+    separar.setFocus()
+    qtbot.keyClick(separar, Qt.Key.Key_Space)
+    assert nit.text() == "800111202"
+    assert not question.isVisible()
+    assert wizard.flow.search_criteria().nit == "800111202"

@@ -32,12 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from secop_desktop import nit as nits
 from secop_desktop.core import validators
 from secop_desktop.core.entities.divipola import Ubicacion, divipola, nombre_legible
 from secop_desktop.core.entities.service import ENTITY_LABELS, FINANCIAL_LABELS, EntityForm, FinancialYear
 from secop_desktop.core.money import MoneyError, format_money, parse_money
 from secop_desktop.errors import FieldError
-from secop_desktop.views.widgets import ErrorLabel, FieldErrors, add_field, hint_label
+from secop_desktop.views.widgets import ErrorLabel, FieldErrors, add_field, hint_label, insert_hint
 from secop_desktop.vocab import (
     REGIMENES_TRIBUTARIOS,
     TIPOS_CUENTA_BANCARIA,
@@ -140,6 +141,48 @@ class _EnterPicks(QObject):
                 and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
             return self.owner.pick_ubicacion()
         return False
+
+
+class DvQuestion(QWidget):
+    """Under a NIT field: «¿El último dígito (1) es el dígito de verificación?» with «Separar».
+
+    Non-blocking: the NIT stays as typed until the person chooses to split it.
+    """
+
+    separated = Signal(str, str)  # numero, dv
+
+    def __init__(self, edit: QLineEdit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = edit
+        self.glued: nits.GluedDv | None = None
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.question = QLabel()
+        self.question.setAccessibleName("Pregunta sobre el dígito de verificación")
+        self.separar = QPushButton("Separar")
+        self.separar.setAccessibleName("Separar")
+        self.separar.setAutoDefault(False)
+        self.separar.clicked.connect(self.split)
+        row.addWidget(self.question)
+        row.addWidget(self.separar)
+        row.addStretch(1)
+        self.setVisible(False)
+        edit.textChanged.connect(self.check)
+
+    def check(self, text: str) -> None:
+        self.glued = None if self.edit.isReadOnly() else nits.glued_check_digit(text)
+        if self.glued is not None:
+            self.question.setText(self.glued.pregunta)
+            self.separar.setAccessibleDescription(self.glued.pregunta)
+        self.setVisible(self.glued is not None)
+
+    def split(self) -> None:
+        glued = self.glued
+        if glued is None:
+            return
+        self.edit.setText(glued.numero)
+        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.separated.emit(glued.numero, glued.dv)
 
 
 def _line(placeholder: str = "", max_length: int = validators.MAX_TEXT) -> QLineEdit:
@@ -270,6 +313,8 @@ class EntityFormWidget(QWidget):
         self.nit_hint: QLabel = nit.property("form_row_hint")
         nit.textChanged.connect(self._update_dv)
         self.errors.register("dv", nit, self.errors._rows["nit"][1])
+        self.dv_question = DvQuestion(nit)
+        insert_hint(self.errors._rows["nit"][1], self.dv_question)
 
     def _build_general(self) -> None:
         form = self._section("Información General")
@@ -727,6 +772,7 @@ class EntityFormWidget(QWidget):
         self._read_only = read_only
         for edit in (*self.edits.values(), self.ubicacion):
             edit.setReadOnly(read_only)
+        self.dv_question.check(self.edits["nit"].text())
         self.lupa.setEnabled(not read_only)
         for widget in (self.mipyme_si, self.mipyme_no, self.regimen, self.obligado, self.departamento,
                        self.municipio, self.banco_tipo, self.rep_tipo):
