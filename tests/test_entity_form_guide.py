@@ -161,3 +161,18 @@ def test_entity_form_asks_and_separar_splits_nit_and_dv(qtbot: QtBot) -> None:
     assert (widget.form().nit, widget.form().dv) == ("800111202", "1")
     qtbot.keyClicks(edit, "0")  # 8001112020: 0 is not the DV, no question
     assert not question.isVisible()
+
+
+def test_leaving_ubicacion_without_picking_says_so_and_keeps_the_text(qtbot: QtBot) -> None:
+    widget = shown(qtbot)
+    ubicacion = by_name(widget, QLineEdit, "Ubicación")
+    ubicacion.setFocus()
+    qtbot.keyClicks(ubicacion, "medel")
+    qtbot.waitUntil(ubicacion.completer().popup().isVisible)
+    assert widget.ubicacion_error.text() == ""  # nothing to say while the list is open
+    qtbot.keyClick(ubicacion.completer().popup(), Qt.Key.Key_Escape)
+    qtbot.keyClick(ubicacion, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is widget.departamento
+    assert ubicacion.text() == "medel"
+    assert "Elija la ciudad o el municipio de la lista" in widget.ubicacion_error.text()
+    assert widget.departamento.currentIndex() == -1

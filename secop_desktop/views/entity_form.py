@@ -53,6 +53,8 @@ LUPA_SHORTCUT = "Ctrl+L"
 UBICACION_HINT = ("Escriba la ciudad o el municipio (con o sin tildes) y elija de la lista con Enter; "
                   f"se llenan Departamento y Municipio. La lupa ({LUPA_SHORTCUT}) muestra la lista.")
 UBICACION_NONE = "Ningún municipio de Colombia tiene ese nombre; revise cómo lo escribió."
+UBICACION_NOT_PICKED = ("Elija la ciudad o el municipio de la lista con Enter; Departamento y Municipio no "
+                        "cambiaron.")
 REQUIRED_NOTE = "Recuerde diligenciar todos los campos marcados con asterisco rojo."
 NO_RESULTS = "No existen resultados que cumplan con los criterios de búsqueda especificados"
 MONEY_COLUMNS = tuple(k for k in FINANCIAL_LABELS if k not in ("anio", "anio_fiscal"))
@@ -382,6 +384,7 @@ class EntityFormWidget(QWidget):
         self.ubicacion.setCompleter(completer)
         self._completer = completer
         self.ubicacion.textEdited.connect(self._search_ubicacion)
+        self.ubicacion.editingFinished.connect(self._left_ubicacion)
         self.ubicacion.installEventFilter(_EnterPicks(self))
         self.lupa = QToolButton()
         self.lupa.setIcon(lupa_icon())
@@ -520,6 +523,12 @@ class EntityFormWidget(QWidget):
         popup = self._completer.popup()
         if popup is not None:
             popup.hide()
+
+    def _left_ubicacion(self) -> None:
+        """Leaving Ubicación with a text that was not picked: say so, keep what was typed."""
+        text = self.ubicacion.text()
+        if text.strip() and text not in self._ubicaciones and not self.ubicacion_error.text():
+            self.ubicacion_error.show_message(UBICACION_NOT_PICKED)
 
     def _lupa(self) -> None:
         self.ubicacion.setFocus(Qt.FocusReason.ShortcutFocusReason)

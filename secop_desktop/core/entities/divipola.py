@@ -75,6 +75,10 @@ class Divipola:
         self._by_departamento: dict[str, list[Municipio]] = {}
         for m in sorted(municipios.values(), key=lambda m: fold(m.nombre)):
             self._by_departamento.setdefault(m.departamento_codigo, []).append(m)
+        # Folded once: the lupa searches on every keystroke.
+        self._search_index = [(m, " ".join(_words(m.nombre)), _words(m.nombre) + _words(departamentos[
+            m.departamento_codigo].nombre), fold(departamentos[m.departamento_codigo].nombre))
+            for m in municipios.values()]
 
     def departamentos(self) -> list[Departamento]:
         return list(self._departamentos.values())
@@ -103,9 +107,7 @@ class Divipola:
             return []
         tokens = needle.split()
         ranked: list[tuple[int, str, str, Municipio]] = []
-        for m in self._municipios.values():
-            name = " ".join(_words(m.nombre))
-            dep = self._departamentos[m.departamento_codigo]
+        for m, name, words, dep_name in self._search_index:
             if name == needle:
                 rank = 0
             elif f" {needle} " in f" {name} ":
@@ -114,12 +116,11 @@ class Divipola:
                 rank = 2
             elif needle in name:
                 rank = 3
-            else:
-                words = _words(m.nombre) + _words(dep.nombre)
-                if not all(any(w.startswith(t) for w in words) for t in tokens):
-                    continue
+            elif all(any(w.startswith(t) for w in words) for t in tokens):
                 rank = 4
-            ranked.append((rank, name, fold(dep.nombre), m))
+            else:
+                continue
+            ranked.append((rank, name, dep_name, m))
         ranked.sort(key=lambda r: r[:3])
         return [Ubicacion(m, self._departamentos[m.departamento_codigo]) for *_, m in ranked[:limit]]
 
