@@ -68,3 +68,34 @@ def check_digit(numero: str) -> str:
     total = sum(int(d) * w for d, w in zip(reversed(digits), weights, strict=False))
     rest = total % 11
     return str(rest if rest < 2 else 11 - rest)
+
+
+@dataclass(frozen=True)
+class GluedDv:
+    """A NIT typed with its check digit glued on: '8001112021' for 800111202-1."""
+
+    numero: str
+    dv: str
+
+    @property
+    def pregunta(self) -> str:
+        return f"¿El último dígito ({self.dv}) es el dígito de verificación? NIT {self.numero}, DV {self.dv}"
+
+
+def glued_check_digit(value: str) -> GluedDv | None:
+    """The NIT and DV when the last digit typed is the DV of the digits before it, else None.
+
+    One NIT in eleven ends in the DV of its other digits by chance, so this is a question to ask
+    the person, never a correction to make on their behalf.
+    """
+    parsed = parse(value)
+    if parsed is None or parsed.dv is not None:
+        return None
+    digits = parsed.numero
+    numero, dv = digits[:-1].lstrip("0"), digits[-1]
+    if not 5 <= len(numero) <= 15:  # what is left must still be a NIT (check_nit's 5 to 15 digits)
+        return None
+    # Loaded on first use: nothing of stdnum is needed before the first window is painted.
+    from stdnum.co import nit as co_nit
+
+    return GluedDv(numero, dv) if co_nit.calc_check_digit(numero) == dv else None

@@ -116,10 +116,16 @@ def test_admin_accepts_a_pending_user(qtbot: QtBot, sqlite_services: Services, a
     assert accept.isEnabled()
     qtbot.mouseClick(accept, Qt.MouseButton.LeftButton)
 
-    assert table_texts(panel, 3) == ["Aceptado"]  # the row changes at once
-    assert table_texts(panel, 4) == [format_elapsed(clock(), clock())]
+    # The accepted member leaves «Pendiente (0)» at once and is found under «Aceptado».
+    assert table_texts(panel, 0) == []
+    assert by_name(window, QLabel, "Usuarios mostrados").text() == "No hay usuarios con este filtro."
     assert "Se aceptó el acceso de Jonathan Felipe Ruiz Fernández" in message_text(window)
     assert tabs.tabText(0) == "Pendiente (0)" and tabs.tabText(1) == "Aceptado (2)"
+    tabs.setCurrentIndex(1)
+    assert "Jonathan Felipe Ruiz Fernández" in table_texts(panel, 0)
+    row = table_texts(panel, 0).index("Jonathan Felipe Ruiz Fernández")
+    assert table_texts(panel, 3)[row] == "Aceptado"
+    assert table_texts(panel, 4)[row] == format_elapsed(clock(), clock())
     [registration] = sqlite_services.entities.my_registrations(as_actor(sqlite_services, uid))
     assert registration.estado == "Aceptado" and registration.fecha_aceptacion == clock()
     with sqlite_services.db.session() as s:
@@ -145,13 +151,18 @@ def test_reject_then_revert(qtbot: QtBot, sqlite_services: Services, account: Ac
 
     confirm.answer = True
     click(qtbot, window, "Rechazar acceso")
-    assert table_texts(panel, 3) == ["Rechazado"]
+    assert table_texts(panel, 3) == []  # it left «Pendiente»
     assert acceso_of(sqlite_services, mid) == "Rechazado"
+    tabs = by_name(window, QTabBar, "Acceso a la cuenta")
+    assert tabs.tabText(2) == "Rechazado (1)"
+    tabs.setCurrentIndex(2)
+    assert table_texts(panel, 3) == ["Rechazado"]
+    click_row(qtbot, panel, "Leonardo Neira")
     revert = by_name(window, QPushButton, "Revertir rechazo del acceso")
     assert revert.isEnabled() and not by_name(window, QPushButton, "Aceptar acceso").isEnabled()
     qtbot.mouseClick(revert, Qt.MouseButton.LeftButton)
     assert len(confirm.questions) == 2  # reverting is not destructive: no question
-    assert table_texts(panel, 3) == ["Pendiente"]
+    assert table_texts(panel, 3) == []  # back to «Pendiente», so no longer under «Rechazado»
     assert acceso_of(sqlite_services, mid) == "Pendiente"
     assert "la solicitud está Pendiente" in message_text(window)
 
@@ -237,7 +248,9 @@ def test_multi_select_accept_with_the_keyboard(qtbot: QtBot, sqlite_services: Se
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert [acceso_of(sqlite_services, m) for m in members] == ["Aceptado", "Pendiente", "Aceptado"]
     assert "2 usuarios (Leonardo Neira, Víctor Manuel Alfonso Medina)" in message_text(window)
-    # Select everything with the keyboard and reject the rest (Ctrl+Shift+R): only valid rows allow it.
+    assert table_texts(panel, 0) == ["Jonathan Felipe Ruiz Fernández"]  # the accepted left «Pendiente»
+    # Under «Todos», select everything with the keyboard: only actions valid for every row are enabled.
+    by_name(window, QTabBar, "Acceso a la cuenta").setCurrentIndex(4)
     qtbot.keyClick(panel.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     assert not by_name(window, QPushButton, "Rechazar acceso").isEnabled()
     click_row(qtbot, panel, "Jonathan Felipe Ruiz Fernández")

@@ -40,3 +40,10 @@ def elapsed_words(then: datetime, now: datetime) -> str:
 
 def format_elapsed(then: datetime, now: datetime, zona: str = ZONA_HORARIA_BOGOTA) -> str:
     return f"{elapsed_words(then, now)} de tiempo transcurrido ({format_fecha(then, zona, compact=True)})"
+
+
+def hace(then: datetime, now: datetime) -> str:
+    """'hace un momento', 'hace 1 minuto', 'hace 5 minutos', 'hace 2 horas', 'hace 3 días' (never 'hace 0 minutos')."""
+    if (now - then).total_seconds() < 60:
+        return "hace un momento"
+    return f"hace {elapsed_words(then, now)}"

@@ -127,7 +127,7 @@ def normalize_usuario(value: str) -> str:
     return normalized if len(normalized) <= field_max("users", "usuario_normalizado") else ""
 
 
-def parse_phone(value: str, region: str = "CO") -> phonenumbers.PhoneNumber | None:
+def parse_phone(value: str, region: str | None = "CO") -> phonenumbers.PhoneNumber | None:
     if has_control_chars(value) or len(value) > 40:
         return None
     try:
@@ -137,13 +137,48 @@ def parse_phone(value: str, region: str = "CO") -> phonenumbers.PhoneNumber | No
     return number if phonenumbers.is_valid_number(number) else None
 
 
-def check_mobile(value: str) -> str | None:
+# The app's País names (vocab.PAISES) -> ISO 3166 regions, for reading phone numbers of that country.
+PAIS_REGION: dict[str, str] = {
+    "COLOMBIA": "CO", "ARGENTINA": "AR", "BOLIVIA": "BO", "BRASIL": "BR", "CANADÁ": "CA", "CHILE": "CL",
+    "COSTA RICA": "CR", "ECUADOR": "EC", "ESPAÑA": "ES", "ESTADOS UNIDOS": "US", "FRANCIA": "FR",
+    "GUATEMALA": "GT", "MÉXICO": "MX", "PANAMÁ": "PA", "PERÚ": "PE", "REINO UNIDO": "GB", "URUGUAY": "UY",
+    "VENEZUELA": "VE",
+}
+COLOMBIAN_MOBILE = "Escriba un número de celular de Colombia (10 dígitos que empiezan por 3), por ejemplo 310 2585654."
+INTERNATIONAL = "Escriba un número de celular válido con su indicativo internacional, por ejemplo +34 612 345 678."
+
+
+def region_of(pais: str) -> str | None:
+    """The ISO region of one of the app's Países; None when the app does not know it."""
+    return PAIS_REGION.get(pais.strip().upper())
+
+
+def _in_region(value: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    """A valid number of `region` (typed with or without its +indicativo); any country when region is None."""
+    number = parse_phone(value, region)
+    if number is None:
+        return None
+    if region is not None and phonenumbers.region_code_for_number(number) != region:
+        return None
+    return number
+
+
+def check_mobile(value: str, pais: str = "COLOMBIA") -> str | None:
+    """The mobile of a user from `pais`: in Colombia a Colombian mobile (3xx xxx xxxx, +57 optional);
+    elsewhere a valid number of that country; any valid international number for a País without region."""
     if not value.strip():
         return REQUIRED
-    number = parse_phone(value)
-    mobile_types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-    if number is None or phonenumbers.number_type(number) not in mobile_types:
-        return "Escriba un número de celular válido, por ejemplo +57 310 2585654."
+    region = region_of(pais)
+    number = _in_region(value, region)
+    if region == "CO":
+        if number is None or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+            return COLOMBIAN_MOBILE
+        return None
+    if number is None:
+        if region is None:
+            return INTERNATIONAL
+        code = phonenumbers.country_code_for_region(region)
+        return f"Escriba un número de celular válido de {pais.strip().title()}, con o sin su indicativo +{code}."
     return None
 
 
@@ -155,8 +190,8 @@ def check_phone(value: str, *, required: bool = True) -> str | None:
     return None
 
 
-def format_phone(value: str) -> str:
-    number = parse_phone(value)
+def format_phone(value: str, pais: str = "COLOMBIA") -> str:
+    number = parse_phone(value, region_of(pais))
     if number is None:
         return value.strip()
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

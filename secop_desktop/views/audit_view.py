@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from secop_desktop.core.access.service import AccessService, Accion, AuditRow
 from secop_desktop.core.clock import Clock
 from secop_desktop.core.dates import format_fecha
+from secop_desktop.core.documents.service import all_slots
 from secop_desktop.core.entities.service import ENTITY_LABELS
 from secop_desktop.core.identity import SignedIn
 from secop_desktop.views.widgets.forms import add_row
@@ -43,6 +44,8 @@ ACTION_LABELS: dict[str, str] = {
     "area_interes_borrada": "Área de interés borrada",
     "documento_anexado": "Anexar documento",
     "documento_borrado": "Borrar documento",
+    "documento_reemplazado": "Reemplazar documento",
+    "registro_importado": "Registro importado de un paquete",
 }
 
 HEADERS = ("Fecha", "Realizado por", "Acción", "Usuario afectado", "Detalle")
@@ -54,19 +57,47 @@ FIELD_NAMES: dict[str, str] = {
     "usuario": "Usuario",
     "codigo": "Código UNSPSC",
     "nombre": "Nombre",
+    # A document's audit snapshot: what the administrator recognises, not the storage keys.
+    "nombre_original": "Documento",
+    "tipo": "Tipo de documento",
+    "tamano": "Tamaño",
+    "documentos": "Documentos",
+    "usuarios": "Usuarios",
 }
-HIDDEN_FIELDS = frozenset({"version"})
+# Bookkeeping the reader has no use for (the row version, the content hash of a stored file).
+HIDDEN_FIELDS = frozenset({"version", "sha256"})
+_SLOT_NAMES = {slot.tipo: slot.nombre for slot in all_slots()}
+
+
+def size_words(size: int) -> str:
+    """'734 bytes', '12,5 KB', '1,2 MB' with the Colombian decimal comma."""
+    if size < 1024:
+        return f"{size} bytes"
+    for unit, factor in (("KB", 1024), ("MB", 1024 ** 2), ("GB", 1024 ** 3)):
+        if size < factor * 1024 or unit == "GB":
+            return f"{size / factor:.1f} {unit}".replace(".", ",")
+    return f"{size} bytes"
+
+
+def field_name(key: str) -> str:
+    return FIELD_NAMES.get(key, key.replace("_", " ").capitalize())
 
 
 def action_label(code: str) -> str:
     return ACTION_LABELS.get(code, code.replace("_", " ").capitalize())
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, key: str = "") -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "Sí" if value else "No"
+    if key == "tipo" and value in _SLOT_NAMES:
+        return _SLOT_NAMES[value]
+    if key == "tamano" and isinstance(value, int):
+        return size_words(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "—"
     return str(value)
 
 
@@ -79,11 +110,11 @@ def describe(row: AuditRow) -> str:
             continue
         if key in antes and key in despues:
             if antes[key] != despues[key]:
-                parts.append(f"{FIELD_NAMES.get(key, key)}: {_value(antes[key])} → {_value(despues[key])}")
+                parts.append(f"{field_name(key)}: {_value(antes[key], key)} → {_value(despues[key], key)}")
         elif key in despues:
-            parts.append(f"{FIELD_NAMES.get(key, key)}: {_value(despues[key])}")
+            parts.append(f"{field_name(key)}: {_value(despues[key], key)}")
         else:
-            parts.append(f"{FIELD_NAMES.get(key, key)} era {_value(antes[key])}")
+            parts.append(f"{field_name(key)} era {_value(antes[key], key)}")
     return "; ".join(parts)
 
 

@@ -7,13 +7,14 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QObject, QPointF, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -31,12 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from secop_desktop import nit as nits
 from secop_desktop.core import validators
-from secop_desktop.core.entities.divipola import divipola
+from secop_desktop.core.entities.divipola import Ubicacion, divipola, nombre_legible
 from secop_desktop.core.entities.service import ENTITY_LABELS, FINANCIAL_LABELS, EntityForm, FinancialYear
 from secop_desktop.core.money import MoneyError, format_money, parse_money
 from secop_desktop.errors import FieldError
-from secop_desktop.views.widgets import ErrorLabel, FieldErrors, add_field, hint_label
+from secop_desktop.views.widgets import ErrorLabel, FieldErrors, add_field, hint_label, insert_hint
 from secop_desktop.vocab import (
     REGIMENES_TRIBUTARIOS,
     TIPOS_CUENTA_BANCARIA,
@@ -45,27 +47,26 @@ from secop_desktop.vocab import (
     TIPOS_PLURALES,
 )
 
+UBICACION = "Ubicación"
+LUPA = "Buscar ciudad o municipio"
+LUPA_SHORTCUT = "Ctrl+L"
+UBICACION_HINT = ("Escriba la ciudad o el municipio (con o sin tildes) y elija de la lista con Enter; "
+                  f"se llenan Departamento y Municipio. La lupa ({LUPA_SHORTCUT}) muestra la lista.")
+UBICACION_NONE = "Ningún municipio de Colombia tiene ese nombre; revise cómo lo escribió."
+UBICACION_NOT_PICKED = ("Elija la ciudad o el municipio de la lista con Enter; Departamento y Municipio no "
+                        "cambiaron.")
 REQUIRED_NOTE = "Recuerde diligenciar todos los campos marcados con asterisco rojo."
 NO_RESULTS = "No existen resultados que cumplan con los criterios de búsqueda especificados"
 MONEY_COLUMNS = tuple(k for k in FINANCIAL_LABELS if k not in ("anio", "anio_fiscal"))
-_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "el"})
-
-
-def nice_place(name: str) -> str:
-    """'BOGOTÁ, D.C.' -> 'Bogotá, D.C.'; DIVIPOLA ships names in capitals."""
-    words = []
-    for i, word in enumerate(name.lower().split()):
-        if "." in word:
-            words.append(word.upper())
-        elif i and word in _PARTICLES:
-            words.append(word)
-        else:
-            words.append(word[:1].upper() + word[1:])
-    return " ".join(words)
+nice_place = nombre_legible
 
 
 class CollapsibleSection(QWidget):
-    """A titled section of the form that can be folded away (Space on its header)."""
+    """A titled section of the form that can be folded away by clicking its header.
+
+    The header is no Tab stop: Tab goes field to field, and Space typed in a field never folds a
+    section (a section holding an invalid field opens again when its error is shown).
+    """
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,7 +77,7 @@ class CollapsibleSection(QWidget):
         self.header.setChecked(True)
         self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.header.setArrowType(Qt.ArrowType.DownArrow)
-        self.header.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.header.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         font = self.header.font()
         font.setBold(True)
@@ -109,6 +110,81 @@ class CollapsibleSection(QWidget):
 
     def is_expanded(self) -> bool:
         return self.header.isChecked()
+
+
+def lupa_icon(size: int = 16) -> QIcon:
+    """The guide's magnifier, drawn so it does not depend on an icon theme."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = QPen(QColor("#404040"))
+    pen.setWidthF(size / 8)
+    painter.setPen(pen)
+    r = size * 0.3
+    center = QPointF(size * 0.4, size * 0.4)
+    painter.drawEllipse(center, r, r)
+    pen.setWidthF(size / 6)
+    painter.setPen(pen)
+    painter.drawLine(QPointF(size * 0.62, size * 0.62), QPointF(size * 0.92, size * 0.92))
+    painter.end()
+    return QIcon(pixmap)
+
+
+class _EnterPicks(QObject):
+    """Enter in Ubicación picks the place (the best match) instead of pressing Siguiente."""
+
+    def __init__(self, owner: EntityFormWidget) -> None:
+        super().__init__(owner)
+        self.owner = owner
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            return self.owner.pick_ubicacion()
+        return False
+
+
+class DvQuestion(QWidget):
+    """Under a NIT field: «¿El último dígito (1) es el dígito de verificación?» with «Separar».
+
+    Non-blocking: the NIT stays as typed until the person chooses to split it.
+    """
+
+    separated = Signal(str, str)  # numero, dv
+
+    def __init__(self, edit: QLineEdit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = edit
+        self.glued: nits.GluedDv | None = None
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.question = QLabel()
+        self.question.setAccessibleName("Pregunta sobre el dígito de verificación")
+        self.separar = QPushButton("Separar")
+        self.separar.setAccessibleName("Separar")
+        self.separar.setAutoDefault(False)
+        self.separar.clicked.connect(self.split)
+        row.addWidget(self.question)
+        row.addWidget(self.separar)
+        row.addStretch(1)
+        self.setVisible(False)
+        edit.textChanged.connect(self.check)
+
+    def check(self, text: str) -> None:
+        self.glued = None if self.edit.isReadOnly() else nits.glued_check_digit(text)
+        if self.glued is not None:
+            self.question.setText(self.glued.pregunta)
+            self.separar.setAccessibleDescription(self.glued.pregunta)
+        self.setVisible(self.glued is not None)
+
+    def split(self) -> None:
+        glued = self.glued
+        if glued is None:
+            return
+        self.edit.setText(glued.numero)
+        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.separated.emit(glued.numero, glued.dv)
 
 
 def _line(placeholder: str = "", max_length: int = validators.MAX_TEXT) -> QLineEdit:
@@ -239,6 +315,8 @@ class EntityFormWidget(QWidget):
         self.nit_hint: QLabel = nit.property("form_row_hint")
         nit.textChanged.connect(self._update_dv)
         self.errors.register("dv", nit, self.errors._rows["nit"][1])
+        self.dv_question = DvQuestion(nit)
+        insert_hint(self.errors._rows["nit"][1], self.dv_question)
 
     def _build_general(self) -> None:
         form = self._section("Información General")
@@ -271,6 +349,7 @@ class EntityFormWidget(QWidget):
         self.contact_form = form
         self.pais_contacto = self._summary_row(form, "País")
         self.pais_contacto.setAccessibleName("País de contacto")
+        self._build_ubicacion(form)
         self.departamento = _combo((), "Seleccione el departamento")
         for dep in divipola().departamentos():
             self.departamento.addItem(nice_place(dep.nombre), dep.codigo)
@@ -279,6 +358,7 @@ class EntityFormWidget(QWidget):
         self.municipio = _combo((), "Seleccione el municipio")
         self._combo_field(form, "municipio_codigo", self.municipio, required=True)
         self.departamento.currentIndexChanged.connect(self._fill_municipios)
+        self.municipio.currentIndexChanged.connect(self._show_ubicacion)
         self._text(form, "direccion", required=True, placeholder="Ej.: Calle 26 # 69-76")
         self._text(form, "codigo_postal", required=True, max_length=12, placeholder="Ej.: 111321",
                    hint="Seis dígitos; empieza por el código del departamento.")
@@ -290,6 +370,31 @@ class EntityFormWidget(QWidget):
                    hint="Aquí llegan todos los mensajes y alertas que el SECOP II envía a la cuenta del Proveedor.")
         for name in ("link_facebook", "link_linkedin", "link_youtube", "link_twitter"):
             self._text(form, name)
+
+    def _build_ubicacion(self, form: QFormLayout) -> None:
+        """The guide's «Ubicación» with its lupa: one search over every municipality fills both lists."""
+        self.ubicacion = QLineEdit()
+        self.ubicacion.setPlaceholderText("Ej.: escriba medellin y pulse Enter")
+        self._ubicaciones: dict[str, Ubicacion] = {}
+        self._ubicacion_model = QStringListModel(self)
+        completer = QCompleter(self._ubicacion_model, self)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        completer.setMaxVisibleItems(10)
+        completer.activated.connect(self._picked)
+        self.ubicacion.setCompleter(completer)
+        self._completer = completer
+        self.ubicacion.textEdited.connect(self._search_ubicacion)
+        self.ubicacion.editingFinished.connect(self._left_ubicacion)
+        self.ubicacion.installEventFilter(_EnterPicks(self))
+        self.lupa = QToolButton()
+        self.lupa.setIcon(lupa_icon())
+        self.lupa.setAccessibleName(LUPA)
+        self.lupa.setToolTip(f"{LUPA} ({LUPA_SHORTCUT})")
+        # Not a Tab stop: Tab goes field to field; the shortcut (or a click) opens the list.
+        self.lupa.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.lupa.setShortcut(QKeySequence(LUPA_SHORTCUT))
+        self.lupa.clicked.connect(self._lupa)
+        self.ubicacion_error = add_field(form, UBICACION, self.ubicacion, hint=UBICACION_HINT, extra=(self.lupa,))
 
     def _build_financiera(self) -> None:
         form = self._section("Información Financiera")
@@ -399,7 +504,79 @@ class EntityFormWidget(QWidget):
             index = 0
         self.municipio.setCurrentIndex(index)
         self.municipio.blockSignals(False)
+        self._show_ubicacion()
         self._emit_changed()
+
+    def _search_ubicacion(self, text: str) -> None:
+        if text in self._ubicaciones:
+            return  # the list's own choice being written in: keep the list as it is
+        found = divipola().buscar_ubicacion(text)
+        self._ubicaciones = {u.texto: u for u in found}
+        self._ubicacion_model.setStringList(list(self._ubicaciones))
+        self.ubicacion_error.show_message(UBICACION_NONE if text.strip() and not found else "")
+        if found:
+            self._completer.complete()
+        else:
+            self._hide_popup()
+
+    def _hide_popup(self) -> None:
+        popup = self._completer.popup()
+        if popup is not None:
+            popup.hide()
+
+    def _left_ubicacion(self) -> None:
+        """Leaving Ubicación with a text that was not picked: say so, keep what was typed."""
+        text = self.ubicacion.text()
+        if text.strip() and text not in self._ubicaciones and not self.ubicacion_error.text():
+            self.ubicacion_error.show_message(UBICACION_NOT_PICKED)
+
+    def _lupa(self) -> None:
+        self.ubicacion.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        text = self.ubicacion.text()
+        self._ubicaciones = {}
+        self._search_ubicacion(text)
+        if not text.strip():
+            self.ubicacion_error.show_message("Escriba el nombre de la ciudad o el municipio.")
+
+    def _picked(self, text: str) -> None:
+        ubicacion = self._ubicaciones.get(text)
+        if ubicacion is not None:
+            self.set_ubicacion(ubicacion)
+
+    def pick_ubicacion(self) -> bool:
+        """Enter in Ubicación: the place typed exactly, else the best match; False when nothing to pick."""
+        text = self.ubicacion.text()
+        if not text.strip():
+            return False
+        ubicacion = self._ubicaciones.get(text)
+        if ubicacion is None:
+            found = divipola().buscar_ubicacion(text, limit=1)
+            ubicacion = found[0] if found else None
+        if ubicacion is None:
+            self.ubicacion_error.show_message(UBICACION_NONE)
+            return True
+        self.set_ubicacion(ubicacion)
+        return True
+
+    def set_ubicacion(self, ubicacion: Ubicacion) -> None:
+        """Fills Departamento and Municipio at once; the next field to fill is Dirección."""
+        _set_combo(self.departamento, ubicacion.departamento.codigo, by_data=True)
+        _set_combo(self.municipio, ubicacion.municipio.codigo, by_data=True)
+        self._hide_popup()
+        self.ubicacion_error.show_message("")
+        self._show_ubicacion()
+        direccion = self.edits["direccion"]
+        # After the completer is done with the key that picked, or it takes the focus back.
+        QTimer.singleShot(0, direccion, lambda: direccion.setFocus(Qt.FocusReason.OtherFocusReason))
+
+    def _show_ubicacion(self, *_: object) -> None:
+        """Ubicación always says what the two lists hold."""
+        municipio = divipola().municipio(self.municipio.currentData() or "")
+        departamento = divipola().departamento(municipio.departamento_codigo) if municipio else None
+        text = Ubicacion(municipio, departamento).texto if municipio and departamento else ""
+        if self.ubicacion.text() != text:
+            self.ubicacion.setText(text)
+        self._ubicaciones = {text: Ubicacion(municipio, departamento)} if municipio and departamento else {}
 
     def add_financial_row(self, row: FinancialYear | None = None) -> None:
         self.table.blockSignals(True)
@@ -491,7 +668,7 @@ class EntityFormWidget(QWidget):
         self.general_form.setRowVisible(self._row_of(self.obligado), persona)
         self.rep_note.setText("Como persona natural, usted es su propio representante legal; revise sus datos."
                               if persona else "Los datos del representante legal son obligatorios.")
-        for combo in (self.departamento, self.municipio):
+        for combo in (self.ubicacion, self.departamento, self.municipio):
             self.contact_form.setRowVisible(self._row_of(combo), colombia)
 
     # --- public API ------------------------------------------------------------------------
@@ -513,6 +690,7 @@ class EntityFormWidget(QWidget):
             _set_combo(self.departamento, form.departamento_codigo, by_data=True)
             self._fill_municipios()
             _set_combo(self.municipio, form.municipio_codigo, by_data=True)
+            self._show_ubicacion()
             _set_combo(self.banco_tipo, form.banco_tipo_cuenta)
             _set_combo(self.rep_tipo, form.representante_tipo_documento)
             self.table.setRowCount(0)
@@ -601,8 +779,10 @@ class EntityFormWidget(QWidget):
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
-        for edit in self.edits.values():
+        for edit in (*self.edits.values(), self.ubicacion):
             edit.setReadOnly(read_only)
+        self.dv_question.check(self.edits["nit"].text())
+        self.lupa.setEnabled(not read_only)
         for widget in (self.mipyme_si, self.mipyme_no, self.regimen, self.obligado, self.departamento,
                        self.municipio, self.banco_tipo, self.rep_tipo):
             widget.setEnabled(not read_only)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from secop_desktop.core.accounts.mailbox import subscriptions_in_effect
 from secop_desktop.core.dates import format_fecha
 from secop_desktop.core.entities.service import Registration
 from secop_desktop.core.identity import SignedIn
@@ -125,16 +126,24 @@ class InicioPage(QWidget):
 
     def refresh(self, cuenta: Cuenta | None, registrations: list[Registration], *, subscriptions: int,
                 areas: int) -> None:
+        """`subscriptions` (the switches that are on) is not shown as is: the tile counts those in effect."""
         self._requests(cuenta)
         unread = self.services.mailbox.unread(self.actor)
         recent = self.services.mailbox.messages(self.actor, limit=4)
-        for name, value in zip(TILES, (subscriptions, areas, unread), strict=True):
+        accepted = [r for r in registrations if r.estado == Acceso.ACEPTADO.value and r.activo]
+        in_effect = subscriptions_in_effect(
+            self.services.mailbox.subscriptions(self.actor), administrador=any(r.es_administrador for r in accepted),
+            con_cuenta=bool(accepted), areas=areas)
+        for name, value in zip(TILES, (in_effect, areas, unread), strict=True):
             self.tiles[name].setText(f"<span style='font-size: 20pt; font-weight: bold'>{value}</span><br>{name}")
             self.tiles[name].setAccessibleDescription(f"{value} {name}")
         lines: list[str] = []
-        accepted = [r for r in registrations if r.estado == Acceso.ACEPTADO.value and r.activo]
-        lines.append(YA_ASOCIADO if accepted else SIN_ASOCIAR)
-        lines += [pending_note(r) for r in registrations if r.estado == Acceso.PENDIENTE.value]
+        pending = [pending_note(r) for r in registrations if r.estado == Acceso.PENDIENTE.value]
+        if accepted:
+            lines.append(YA_ASOCIADO)
+        elif not pending:
+            lines.append(SIN_ASOCIAR)  # a request already waiting is not to be made again
+        lines += pending
         if cuenta is not None and cuenta.persona_natural:
             lines.append(PERSONA_NATURAL)
         lines.append(MESA_CORTA)

@@ -155,6 +155,15 @@ class MemberTableModel(QAbstractTableModel):
             self._rows[number] = new
             self.dataChanged.emit(self.index(number, 0), self.index(number, len(COLUMNS) - 1))
 
+    def drop_rows(self, membership_ids: Iterable[int]) -> None:
+        """Takes rows out of the view (a member who left the filtered state), keeping the others' order."""
+        for number in sorted((self._positions[m] for m in set(membership_ids) if m in self._positions),
+                             reverse=True):
+            self.beginRemoveRows(QModelIndex(), number, number)
+            del self._rows[number]
+            self.endRemoveRows()
+        self._positions = {row.membership_id: n for n, row in enumerate(self._rows)}
+
     @property
     def complete(self) -> bool:
         return self._complete

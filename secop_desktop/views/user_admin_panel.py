@@ -283,7 +283,12 @@ class UserAdminPanel(QWidget):
             self.message.show_error(exc.message)
             return
         self.model.update_rows(changed)
+        acceso = self.model.query.acceso
+        if acceso is not None:
+            # A member accepted under «Pendiente» leaves that tab at once, as its count says.
+            self.model.drop_rows(r.membership_id for r in changed if r.acceso != acceso)
         self._show_counts(self.access.counts(self.actor, self.entity_id))
+        self._show_summary()
         self.update_buttons()
         self.message.show_info(DONE[accion].format(quien=quien) +
                                " Se dejó un mensaje en el Buzón de cada usuario.")

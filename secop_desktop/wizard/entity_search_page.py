@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from secop_desktop.core.entities.service import EntitySummary
 from secop_desktop.core.registration import flow
-from secop_desktop.views.widgets import ErrorLabel, add_field
+from secop_desktop.views.entity_form import DvQuestion
+from secop_desktop.views.widgets import ErrorLabel, add_field, insert_hint
 from secop_desktop.vocab import PAISES
 from secop_desktop.wizard.common import FlowPage, heading, on_enter, paragraph
 
@@ -64,7 +65,11 @@ class EntitySearchPage(FlowPage):
         self.nit = QLineEdit()
         self.nit.setMaxLength(20)
         self.nit.setPlaceholderText("Sin dígito de verificación")
-        self.errors.register("nit", self.nit, add_field(form, LABELS["nit"], self.nit))
+        nit_error = add_field(form, LABELS["nit"], self.nit)
+        self.errors.register("nit", self.nit, nit_error)
+        # A check digit glued on is asked about; «Separar» drops it (the search needs no DV).
+        self.dv_question = DvQuestion(self.nit)
+        insert_hint(nit_error, self.dv_question)
         column.addLayout(form)
         row = QHBoxLayout()
         self.validar = QPushButton("&Validar")

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from secop_desktop.core.documents import required
 from secop_desktop.core.entities.service import ENTITY_LABELS
 from secop_desktop.core.registration import flow
 from secop_desktop.views.widgets import add_field
@@ -18,6 +30,36 @@ if TYPE_CHECKING:
 FIELDS = flow.ENTITY_TYPE_FIELDS
 
 
+def documentos_requeridos() -> QFrame:
+    """The guide's "Documentos requeridos para el registro": read, never a Tab stop; the link opens by mouse."""
+    box = QFrame()
+    box.setObjectName("documentos_requeridos")
+    box.setFrameShape(QFrame.Shape.StyledPanel)
+    box.setAccessibleName(required.TITULO)
+    column = QVBoxLayout(box)
+    column.setContentsMargins(10, 6, 10, 6)
+    column.setSpacing(4)
+    column.addWidget(heading(required.TITULO))
+    items = "".join(f"<li>{html.escape(d.texto)}</li>" for d in required.DOCUMENTOS)
+    url = html.escape(required.FORMATOS_URL)
+    text = QLabel(
+        f"<p>{html.escape(required.INTRO)}</p><ol style='margin-top:0px'>{items}</ol>"
+        f"<p>{html.escape(required.FORMATOS_ANTES)} <a href='{url}'>{url}</a> "
+        f"{html.escape(required.FORMATOS_DESPUES)}</p><p>{html.escape(required.CONSTANCIA_NOTA)}</p>")
+    text.setObjectName("documentos_requeridos_texto")
+    text.setTextFormat(Qt.TextFormat.RichText)
+    text.setWordWrap(True)
+    # Mouse only (selection and the link, opened by QDesktopServices): the text is no stop for Tab.
+    text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                 | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+    text.setOpenExternalLinks(True)
+    text.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    text.setAccessibleName("Lista de documentos requeridos")
+    text.setAccessibleDescription(required.texto_plano())
+    column.addWidget(text)
+    return box
+
+
 class EntityTypePage(FlowPage):
     VIEW = flow.TIPO_ENTIDAD
 
@@ -26,6 +68,10 @@ class EntityTypePage(FlowPage):
         self._loading = False
         content = QWidget()
         column = QVBoxLayout(content)
+        # Section IV of the guide comes before the form: what to have at hand before filling anything.
+        self.documentos = documentos_requeridos()
+        column.addWidget(self.documentos)
+        column.addSpacing(8)
         column.addWidget(heading("Formulario de registro de una nueva Entidad"))
         column.addWidget(paragraph(
             "En Tipo seleccione «Proveedor», en Área de negocio «Privado» y luego escoja el tipo de "

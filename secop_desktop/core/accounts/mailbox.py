@@ -7,6 +7,7 @@ their own transaction; views and the CLI read through `Services.mailbox`, as the
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -124,6 +125,22 @@ def unread_count(session: UnitOfWork, user_id: int) -> int:
 
 def subscriptions(session: UnitOfWork, user_id: int) -> dict[str, bool]:
     return {clase: wants(session, user_id, clase) for clase in CLASES_OPCIONALES}
+
+
+def subscriptions_in_effect(chosen: Mapping[str, bool], *, administrador: bool, con_cuenta: bool,
+                            areas: int) -> int:
+    """The Escritorio's «Suscripciones»: the subscriptions on that can bring this user a message.
+
+    Every optional class is on until switched off, so counting the switches alone said 4 on a
+    brand-new user with no account; a class counts only for whom it is meant.
+    """
+    applies = {
+        "solicitud_acceso": administrador,
+        "entidad_actualizada": con_cuenta,
+        "documentos": con_cuenta,
+        "oportunidades": areas > 0,
+    }
+    return sum(1 for clase, on in chosen.items() if on and applies.get(clase, False))
 
 
 class Mailbox:

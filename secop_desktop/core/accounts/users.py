@@ -196,7 +196,7 @@ def validate_registration(form: UserRegistration, *, require_terms: bool = True)
         errors.append(_err("respuesta", msg))
     elif (msg := answer_problem(form)) is not None:
         errors.append(_err("respuesta", msg))
-    if (msg := validators.check_mobile(form.telefono)) is not None:
+    if (msg := validators.check_mobile(form.telefono, form.pais)) is not None:
         errors.append(_err("telefono", msg))
     if form.zona_horaria not in ZONAS_HORARIAS:
         errors.append(_err("zona_horaria", "Seleccione una zona horaria de la lista."))
@@ -282,7 +282,7 @@ class UserService:
                     password_hash=hash_secret(form.contrasena),
                     pregunta_seguridad=form.pregunta,
                     respuesta_hash=hash_secret(normalize_answer(form.respuesta)),
-                    telefono_movil=validators.format_phone(form.telefono),
+                    telefono_movil=validators.format_phone(form.telefono, form.pais),
                     zona_horaria=form.zona_horaria,
                     estado=EstadoUsuario.PENDIENTE.value,
                     intentos_fallidos=0,

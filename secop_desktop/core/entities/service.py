@@ -557,8 +557,10 @@ class EntityService:
                 user = self._active(s, actor, "Active su usuario antes de solicitar acceso.")
                 entity = self._entity(s, entity_id)
                 existing = memberships.of_user_in_entity(s, user.id, entity_id)
-                if existing is not None and existing.acceso in (Acceso.PENDIENTE.value, Acceso.ACEPTADO.value):
-                    raise ServiceError(f"Ya tiene una solicitud {existing.acceso.lower()} para {entity.nombre}.")
+                if existing is not None and existing.acceso == Acceso.PENDIENTE.value:
+                    raise ServiceError(f"Ya tiene una solicitud pendiente para {entity.nombre}.")
+                if existing is not None and existing.acceso == Acceso.ACEPTADO.value:
+                    raise ServiceError(f"Ya tiene acceso a {entity.nombre}: su solicitud fue aceptada.")
                 m, before = memberships.mark_pending(s, user.id, entity_id, now)
                 audit.record(s, now, audit.Actor(user.id, user.usuario), "acceso_solicitado", "membresia", m.id,
                              entity_id=entity_id, antes={"acceso": before}, despues={"acceso": m.acceso})
