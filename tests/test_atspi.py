@@ -341,6 +341,10 @@ def test_entity_form_reads_the_guides_labels(reading: Reading) -> None:
     missing = {label for label in ENTITY_REQUIRED if not says_required(heard[label])}
     assert not missing, f"obligatorios que el lector no anuncia: {sorted(missing)}"
     assert not says_required(heard["Fax de oficina"])
+    # Each Mipyme choice is its own stop for the reader: both say the answer is required.
+    mipyme = {n["name"]: n for n in nodes if n["role"] == "radio button" and n["name"].startswith("Mipyme")}
+    assert set(mipyme) == {"Mipyme: Sí", "Mipyme: No"}, sorted(mipyme)
+    assert all(says_required(n) for n in mipyme.values()), mipyme
     names = button_names(nodes)
     assert {"< Atrás", "Siguiente >", "Cancelar", "Agregar"} <= set(names), names
 
@@ -353,6 +357,11 @@ def test_persona_natural_form_says_what_is_required_for_her(reading: Reading) ->
     assert ENTITY_LABELS <= set(heard), f"faltan campos: {sorted(ENTITY_LABELS - set(heard))}"
     assert not says_required(heard["Nombre abreviado"])
     assert says_required(heard["Nombre de la Entidad"]) and says_required(heard["NIT"])
+    # The check box carries its own words: no blank caption is read as its label.
+    obligado = [n for n in nodes if n["role"] == "check box" and "contabilidad" in n["name"]]
+    assert len(obligado) == 1, obligado
+    blank = [label for label in captions(obligado[0], nodes) if not plain(label["text"] or label["name"])]
+    assert not blank, blank
 
 
 def test_attachment_page_reads_each_document_and_its_button(reading: Reading) -> None:

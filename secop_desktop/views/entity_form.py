@@ -38,7 +38,7 @@ from secop_desktop.core.entities.divipola import Ubicacion, divipola, nombre_leg
 from secop_desktop.core.entities.service import ENTITY_LABELS, FINANCIAL_LABELS, EntityForm, FinancialYear
 from secop_desktop.core.money import MoneyError, format_money, parse_money
 from secop_desktop.errors import FieldError
-from secop_desktop.views.widgets import ErrorLabel, FieldErrors, add_field, hint_label, insert_hint
+from secop_desktop.views.widgets import ErrorLabel, FieldErrors, add_field, describe, hint_label, insert_hint
 from secop_desktop.vocab import (
     REGIMENES_TRIBUTARIOS,
     TIPOS_CUENTA_BANCARIA,
@@ -335,6 +335,10 @@ class EntityFormWidget(QWidget):
         self.mipyme_group.buttonToggled.connect(self._emit_changed)
         error = add_field(form, ENTITY_LABELS["mipyme"], box, required=True)
         box.property("form_row_caption").setBuddy(self.mipyme_si)
+        for button in (self.mipyme_si, self.mipyme_no):
+            # Each choice is a stop of its own for a screen reader: both must say the answer is required.
+            button.setProperty("form_required", True)
+            describe(button)
         self.errors.register("mipyme", self.mipyme_si, error)
         self.regimen = _combo(REGIMENES_TRIBUTARIOS, "Seleccione el régimen tributario")
         self._combo_field(form, "regimen_tributario", self.regimen, required=True)

@@ -8,7 +8,16 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from secop_desktop.errors import FieldError
 from secop_desktop.views.widgets.messages import ERROR_COLORS, ErrorLabel
@@ -83,8 +92,10 @@ class FieldCaption(QLabel):
 def label_field(label: str, widget: QWidget, *, required: bool = False) -> QLabel:
     """The caption ('Label *' when required, red asterisk) as the field's buddy; the field named after it."""
     caption = FieldCaption(label, required=required)
-    caption.setBuddy(widget)
-    widget.setAccessibleName(accessible_name(label))
+    if label:
+        # A blank caption (a check box that carries its own words) must not be read as the field's label.
+        caption.setBuddy(widget)
+        widget.setAccessibleName(accessible_name(label))
     widget.setProperty("form_required", required)
     describe(widget)
     return caption
@@ -124,7 +135,8 @@ def add_field(form: QFormLayout, label: str, widget: QWidget, *, required: bool 
     hint_widget = hint_label(hint)
     hint_widget.setVisible(bool(hint))
     column.addWidget(hint_widget)
-    error = ErrorLabel(accessible_name(label), cell)
+    own_words = widget.text().replace("&", "") if isinstance(widget, QAbstractButton) else ""
+    error = ErrorLabel(accessible_name(label or own_words), cell)
     column.addWidget(error)
     form.addRow(caption, cell)
     if isinstance(widget, QLineEdit) and widget.maxLength() < QT_MAX_LENGTH:
