@@ -14,12 +14,14 @@ from secop_desktop.core.access.service import Accion
 from secop_desktop.core.documents.service import REMINDER_CLASS
 from secop_desktop.core.identity import STARTUP, SignedIn
 from secop_desktop.core.mail import settings as mailer
+from secop_desktop.core.packages.format import PackageError
 from secop_desktop.core.services import Services
 from secop_desktop.errors import PermissionDenied, ValidationError
-from secop_desktop.store.models import Message
+from secop_desktop.store.models import Document, Message
 from secop_desktop.vocab import EstadoEnvio
 from tests.admin_fixtures import admin_account, requester
 from tests.conftest import FakeClock, as_actor
+from tests.package_fixtures import admin_of, build_package, counts, export, read_package, seed_registration
 from tests.smtp_fixtures import SmtpServer, start_server
 
 PDF = b"%PDF-1.7\n" + b" " * 200
@@ -236,3 +238,66 @@ def test_reminder_is_e_mailed_when_smtp_is_configured(sqlite_services: Services,
     assert docs.send_due_reminders(STARTUP, date(2025, 3, 24)).documentos == ()
     sqlite_services.mail.deliver_pending()
     assert len([r for r in smtp_server.received if r.message["Subject"].startswith("Vence el documento")]) == 1
+
+
+# --- packages: the dates travel, and packages written before them still import --------------------
+
+def _validity(services: Services, entity_id: int) -> dict[str, tuple[date | None, date | None]]:
+    with services.db.session() as s:
+        return {d.tipo: (d.valido_desde, d.valido_hasta)
+                for d in s.scalars(select(Document).where(Document.entity_id == entity_id))}
+
+
+@pytest.fixture
+def target(tmp_path: Path, clock: FakeClock) -> Iterator[Services]:
+    sv = Services.open(f"sqlite:///{tmp_path / 'destino.sqlite3'}", tmp_path / "destino", clock=clock)
+    yield sv
+    sv.close()
+
+
+def test_validity_round_trips_through_a_package(services: Services, target: Services, tmp_path: Path) -> None:
+    entity_id = seed_registration(services, tmp_path / "archivos")
+    [rup] = [d for d in services.documents.list(admin_of(services, entity_id), entity_id) if d.tipo == "rup"]
+    services.documents.set_validity(admin_of(services, entity_id), rup.id, date(2024, 6, 3), date(2025, 4, 7))
+    original = _validity(services, entity_id)
+    assert original["rup"] == (date(2024, 6, 3), date(2025, 4, 7))
+    assert original["existencia_representacion"] == (date(2017, 1, 23), date(2017, 2, 22))
+    assert original["experiencia"] == (None, None)
+    path = export(services, entity_id, tmp_path / "registro.secop").path
+    _, registro, _ = read_package(path)
+    by_tipo = {d["tipo"]: d for d in registro["documentos"]}
+    assert by_tipo["rup"]["valido_hasta"] == "2025-04-07"
+    assert "valido_desde" not in by_tipo["experiencia"]  # as older versions wrote it
+    result = target.packages.import_(STARTUP, path)
+    assert _validity(target, result.entity_id) == original
+
+
+def test_a_package_from_before_the_dates_still_imports(services: Services, target: Services,
+                                                       tmp_path: Path) -> None:
+    entity_id = seed_registration(services, tmp_path / "archivos")
+    manifest, registro, docs = read_package(export(services, entity_id, tmp_path / "nuevo.secop").path)
+    for d in registro["documentos"]:
+        d.pop("valido_desde", None)
+        d.pop("valido_hasta", None)
+    old = build_package(tmp_path / "antiguo.secop", registro, docs)
+    result = target.packages.import_(STARTUP, old)
+    assert result.creada and result.documentos == 5
+    assert set(_validity(target, result.entity_id).values()) == {(None, None)}
+
+
+@pytest.mark.parametrize(("desde", "hasta", "words"), [
+    ("2024-13-01", "2025-04-07", "no tiene el formato esperado"),
+    ("2024-06-03", 20250407, "no tiene el formato esperado"),
+    ("0999-06-03", "2025-04-07", "fuera del rango"),
+    ("2025-06-03", "2025-04-07", "vence antes"),
+])
+def test_bad_dates_in_a_package_are_refused(services: Services, target: Services, tmp_path: Path,
+                                            desde: object, hasta: object, words: str) -> None:
+    entity_id = seed_registration(services, tmp_path / "archivos")
+    _, registro, docs = read_package(export(services, entity_id, tmp_path / "nuevo.secop").path)
+    [rup] = [d for d in registro["documentos"] if d["tipo"] == "rup"]
+    rup["valido_desde"], rup["valido_hasta"] = desde, hasta
+    bad = build_package(tmp_path / "fechas.secop", registro, docs)
+    with pytest.raises(PackageError, match=words):
+        target.packages.import_(STARTUP, bad)
+    assert counts(target)["documents"] == 0
