@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from secop_desktop.core.access.service import Accion
@@ -217,6 +218,12 @@ def smtp_server() -> Iterator[SmtpServer]:
     server.stop()
 
 
+def test_the_mail_settings_file_name_is_the_mail_modules_one() -> None:
+    from secop_desktop.core.documents.service import MAIL_SETTINGS_FILE
+
+    assert MAIL_SETTINGS_FILE == mailer.SETTINGS_FILE
+
+
 def test_reminder_is_e_mailed_when_smtp_is_configured(sqlite_services: Services, smtp_server: SmtpServer) -> None:
     acc = account(sqlite_services)
     docs = sqlite_services.documents
@@ -301,3 +308,44 @@ def test_bad_dates_in_a_package_are_refused(services: Services, target: Services
     with pytest.raises(PackageError, match=words):
         target.packages.import_(STARTUP, bad)
     assert counts(target)["documents"] == 0
+
+
+# --- start-up: the GUI's cleaning job and every CLI command run the reminders -----------------------
+
+def _expiring_soon(services: Services) -> Account:
+    """An Entidad whose certificate expires in three days (its reminder day has come, by the real clock)."""
+    acc = account(services)
+    today = services.documents.today()
+    services.documents.attach(acc.admin, "existencia_representacion", acc.pdf, entity_id=acc.entity_id,
+                              valido_desde=today, valido_hasta=date.fromordinal(today.toordinal() + 3))
+    return acc
+
+
+def test_every_cli_start_reminds_once() -> None:
+    import argparse
+
+    from secop_desktop import cli
+
+    with_clock = Services.open()
+    acc = _expiring_soon(with_clock)
+    with_clock.close()
+    for _ in range(2):
+        opened = cli._open_services(argparse.Namespace(capacitacion=False))
+        assert len(reminders(opened, acc.admin.user_id)) == 1
+        opened.close()
+
+
+def test_the_start_up_job_reminds(qtbot: QtBot) -> None:
+    from secop_desktop.views.launcher import clean_leftovers
+
+    services = Services.open()
+    try:
+        acc = _expiring_soon(services)
+        job = clean_leftovers(services)
+        with qtbot.waitSignal(job.signals.finished, timeout=20000) as finished:
+            pass
+        _leftovers, report = finished.args[0]
+        assert report.mensajes == 1
+        assert len(reminders(services, acc.admin.user_id)) == 1
+    finally:
+        services.close()

@@ -61,6 +61,8 @@ MAX_SIZE_SETTING = "documentos.tamano_maximo"
 # Shared settings row: how many days before a deadline its reminder goes to the Buzón.
 REMINDER_DAYS_SETTING = "documentos.recordatorio_dias"
 MAX_REMINDER_DAYS = 365
+# core.mail.settings.SETTINGS_FILE (a test keeps them equal), looked at before loading the mail modules.
+MAIL_SETTINGS_FILE = "correo.json"
 REMINDER_CLASS = "vencimiento"  # a Buzón class nobody can switch off: an expiring RUP always matters
 # The Colombian rules count Colombian days, whatever zone the agent's computer is in.
 COLOMBIA = ZoneInfo("America/Bogota")
@@ -612,7 +614,9 @@ class DocumentService:
         return ReminderReport(tuple(reminded), posted, email and posted > 0)
 
     def _mail_configured(self) -> bool:
-        # Imported here: most installations never configure mail, and start-up stays lean without it.
+        # Most installations never configure mail: without its file the mail modules are not even loaded.
+        if not (self.data_dir / MAIL_SETTINGS_FILE).exists():
+            return False
         from secop_desktop.core.mail.settings import load_settings
 
         return load_settings(self.data_dir) is not None
