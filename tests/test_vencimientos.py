@@ -7,13 +7,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget, QPushButton, QSpinBox
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDateEdit, QLabel, QListWidget, QPushButton, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from secop_desktop.core.access.service import Accion
 from secop_desktop.core.services import Services
 from secop_desktop.views.escritorio import Escritorio, open_escritorio
+from secop_desktop.views.validity_dialog import ValidityDialog
 from secop_desktop.views.vencimientos import SIN_VENCIMIENTOS, Vencimientos
 from tests.admin_fixtures import admin_account, requester
 from tests.conftest import FakeClock, as_actor
@@ -66,3 +68,36 @@ def test_the_escritorio_lists_what_expires_with_business_days_left(
     dias.setValue(30)
     qtbot.mouseClick(by_name(mine, QPushButton, "Guardar días"), Qt.MouseButton.LeftButton)
     assert docs.reminder_days() == 30
+
+
+def test_an_administrator_changes_the_dates_from_the_list(
+        qtbot: QtBot, sqlite_services: Services, clock: FakeClock, tmp_path: Path,
+        escritorio: Callable[[int], Escritorio]) -> None:
+    clock.now = datetime(2026, 3, 25, 15, 0, tzinfo=UTC)
+    account = admin_account(sqlite_services)
+    admin = as_actor(sqlite_services, account.admin_id)
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + b" " * 200)
+    rup = sqlite_services.documents.attach(admin, "rup", pdf, entity_id=account.entity_id,
+                                           valido_desde=date(2025, 5, 2))
+    window = escritorio(account.admin_id)
+    lista = by_name(window, QListWidget, "Próximos vencimientos")
+
+    def renewed() -> None:
+        shown = QApplication.activeModalWidget()
+        if not isinstance(shown, ValidityDialog):
+            QTimer.singleShot(50, renewed)
+            return
+        # Renewed on 6 April 2026: the last day follows the rule (fifth business day of April 2027).
+        by_name(shown, QDateEdit, "Fecha de inscripción o renovación").setDate(QDate(2026, 4, 6))
+        QTest.keyClick(QApplication.focusWidget() or shown, Qt.Key.Key_Return)
+
+    QTimer.singleShot(50, renewed)
+    lista.setFocus()
+    lista.setCurrentRow(0)
+    qtbot.keyClick(lista, Qt.Key.Key_Return)
+    [changed] = [d for d in sqlite_services.documents.list(admin, account.entity_id) if d.id == rup.id]
+    assert (changed.valido_desde, changed.valido_hasta) == (date(2026, 4, 6), date(2027, 4, 7))
+    # 185 business days to the end of 2026 and 64 from 1 January to 7 April 2027.
+    assert lines(window) == ["RUP — H&H Asociados\nvence el 07/04/2027 — faltan 249 días hábiles"]
+    assert "Se cambió la vigencia" in by_name(window, QLabel, "Mensaje de vencimientos").text()

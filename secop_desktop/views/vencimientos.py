@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from secop_desktop.core.documents import deadlines
 from secop_desktop.core.documents.service import MAX_REMINDER_DAYS, Vencimiento, fecha_corta
 from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
+from secop_desktop.views.validity_dialog import ValidityDialog
 from secop_desktop.views.widgets import MessageLabel, label_field
 from secop_desktop.views.widgets.messages import ERROR_COLORS
 
@@ -57,6 +59,9 @@ class Vencimientos(QGroupBox):
         self.lista.setWordWrap(True)
         self.lista.setSpacing(3)
         self.lista.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.lista.itemActivated.connect(self._change_dates)
+        self._shown: dict[int, Vencimiento] = {}
+        self._es_administrador = False
         layout.addWidget(self.lista)
         self.mensaje = MessageLabel("Mensaje de vencimientos")
         layout.addWidget(self.mensaje)
@@ -83,7 +88,12 @@ class Vencimientos(QGroupBox):
 
     def refresh(self, entity_id: int | None, es_administrador: bool = False) -> None:
         self.lista.clear()
+        self._shown.clear()
         self.mensaje.clear()
+        self._es_administrador = es_administrador
+        # Administrators correct a document's dates from here (Enter or double-click on it).
+        self.lista.setToolTip("Pulse Enter o haga doble clic en un documento para cambiar su vigencia."
+                              if es_administrador else "")
         self.ajuste.setVisible(entity_id is not None and es_administrador)
         if entity_id is None:
             self.hide()
@@ -100,6 +110,7 @@ class Vencimientos(QGroupBox):
         for v in upcoming:
             item = QListWidgetItem(describe(v))
             item.setData(Qt.ItemDataRole.UserRole, v.document_id)
+            self._shown[v.document_id] = v
             if v.vencido or v.dias_habiles <= days:
                 colors = ERROR_COLORS if v.vencido else SOON_COLORS
                 item.setForeground(QColor(colors[1] if dark else colors[0]))
@@ -107,6 +118,26 @@ class Vencimientos(QGroupBox):
         if not upcoming:
             self.lista.addItem(SIN_VENCIMIENTOS)
         self.lista.setAccessibleDescription(f"{len(upcoming)} documentos con fecha de vencimiento")
+
+    def _change_dates(self, item: QListWidgetItem) -> None:
+        v = self._shown.get(item.data(Qt.ItemDataRole.UserRole))
+        if v is None or not self._es_administrador:
+            return
+        dialog = ValidityDialog(v.tipo, v.valido_desde or v.vence, v.vence,
+                                lambda day: deadlines.default_valid_until(v.tipo, day), self)
+        try:
+            if dialog.exec() != ValidityDialog.DialogCode.Accepted:
+                return
+            chosen = dialog.validity()
+        finally:
+            dialog.deleteLater()
+        try:
+            self.services.documents.set_validity(self.actor, v.document_id, chosen.valido_desde, chosen.valido_hasta)
+        except ServiceError as exc:
+            self.mensaje.show_error(exc.message)
+            return
+        self.refresh(v.entity_id, self._es_administrador)
+        self.mensaje.show_info(f"Se cambió la vigencia del documento «{v.documento}».")
 
     def lines(self) -> list[str]:
         return [self.lista.item(i).text() for i in range(self.lista.count())]

@@ -187,6 +187,7 @@ class Vencimiento:
     vence: date
     dias_habiles: int  # business days left (0 on the last day and once expired)
     vencido: bool
+    valido_desde: date | None = None
 
 
 @dataclass(frozen=True)
@@ -541,7 +542,7 @@ class DocumentService:
         known = _BY_TIPO.get(d.tipo)
         return Vencimiento(d.id, d.entity_id, d.tipo, known.nombre if known else d.tipo, d.nombre_original, entidad,
                            d.valido_hasta, deadlines.business_days_left(today, d.valido_hasta),
-                           today > d.valido_hasta)
+                           today > d.valido_hasta, d.valido_desde)
 
     def upcoming(self, actor: Actor, entity_id: int, today: date | None = None) -> builtins.list[Vencimiento]:
         """Próximos vencimientos: the Entidad's documents that have a last day, soonest first (its members)."""
