@@ -201,6 +201,7 @@ def _open_services(args: argparse.Namespace, progress: Callable[[int, int], None
         services = Services.open()
     # As at the GUI's start: what an interrupted attach, import or export left behind goes.
     services.documents.clean_leftovers(STARTUP)
+    services.documents.send_due_reminders(STARTUP)  # one Buzón reminder per document about to expire
     return services
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,12 @@ CASES: dict[str, Case] = {
                              kwargs=lambda w: {"entity_id": w.entity_a}),
     "documents.delete": Case(lambda w: (w.doc_id,), entity=True, admin=True),
     "documents.clean_leftovers": Case(lambda w: (), entity=False, admin=False, system="only"),
+    "documents.set_validity": Case(lambda w: (w.doc_id, date(2024, 6, 3), date(2025, 4, 7)), entity=True,
+                                   admin=True),
+    "documents.upcoming": MEMBER,
+    "documents.send_due_reminders": Case(lambda w: (date(2025, 3, 21),), entity=False, admin=False, system="only"),
+    # A shared setting: the application, or whoever administers some Entidad.
+    "documents.set_reminder_days": Case(lambda w: (15,), entity=False, admin=True, system="allowed"),
     "packages.export": Case(lambda w: (w.entity_a, w.export_dest), entity=True, admin=True, system="allowed"),
     "packages.preview": Case(lambda w: (w.package,), entity=False, admin=False, system="allowed"),
     "packages.import_": Case(lambda w: (w.package,), entity=False, admin=False, system="allowed",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -235,6 +236,11 @@ class Document(Base):
     ruta: Mapped[str] = mapped_column(String(200))
     anexado_por_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     anexado_en: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The days the document serves (both ends included); None when its kind has no life (migration 0006).
+    valido_desde: Mapped[date | None] = mapped_column(Date)
+    valido_hasta: Mapped[date | None] = mapped_column(Date, index=True)
+    # The valido_hasta a reminder was already posted for: one reminder per document and deadline.
+    recordatorio_para: Mapped[date | None] = mapped_column(Date)
 
 
 class Message(Base):

@@ -37,6 +37,7 @@ from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
 from secop_desktop.views.jobs import Job
 from secop_desktop.views.qt_app import documents_folder
+from secop_desktop.views.validity_dialog import USUAL, Ask, ask
 
 FALTA = "Falta el documento"
 INSTRUCCIONES = (
@@ -146,7 +147,8 @@ class _SlotRow(QFrame):
         else:
             self.nombre.setText(info.nombre_original)
             self.nombre.setStyleSheet("font-weight: bold")
-            self.detalle.setText(f"{format_size(info.tamano)}\n{format_fecha(info.anexado_en)}")
+            vigencia = f"\nVigente hasta {info.valido_hasta:%d/%m/%Y}" if info.valido_hasta else ""
+            self.detalle.setText(f"{format_size(info.tamano)}\n{format_fecha(info.anexado_en)}{vigencia}")
             self.detalle.show()
         self.abrir.setVisible(info is not None)
         self.borrar.setVisible(info is not None)
@@ -201,6 +203,7 @@ class AttachmentsPanel(QWidget):
         obligado_contabilidad: bool = True,
         file_chooser: Callable[[], Path | None] | None = None,
         confirm: Callable[[str], bool] | None = None,
+        ask_validity: Ask | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -212,6 +215,9 @@ class AttachmentsPanel(QWidget):
         self._obligado = obligado_contabilidad
         self._choose = file_chooser or self._choose_with_dialog
         self._confirm = confirm or self._confirm_with_box
+        # A scripted file chooser (tests, automation) means no dialogs: the usual dates, unasked.
+        self._ask_validity = ask_validity or (
+            (lambda tipo: ask(self, self.documents, tipo)) if file_chooser is None else (lambda _tipo: USUAL))
         self._docs: dict[str, DocumentInfo] = {}
         self._tasks: dict[str, Job] = {}
         self._sources: dict[str, Path] = {}
@@ -382,7 +388,7 @@ class AttachmentsPanel(QWidget):
             self._start(tipo, paths[0])
 
     def _start(self, tipo: str, source: Path) -> None:
-        if tipo in self._tasks:
+        if tipo in self._tasks or (validity := self._ask_validity(tipo)) is None:
             return
         self.mensaje.hide()
         row = self._rows[tipo]
@@ -391,7 +397,8 @@ class AttachmentsPanel(QWidget):
         service, actor, entity_id = self.documents, self.actor, self._entity_id
 
         def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> DocumentInfo:
-            return service.attach(actor, tipo, source, entity_id=entity_id, progress=progress, cancelled=cancelled)
+            return service.attach(actor, tipo, source, entity_id=entity_id, progress=progress, cancelled=cancelled,
+                                  valido_desde=validity.valido_desde, valido_hasta=validity.valido_hasta)
 
         job = Job(work, name="anexar documento")
         job.signals.progress.connect(lambda percent, t=tipo: self._progressed(t, percent))

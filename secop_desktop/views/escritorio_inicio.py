@@ -13,6 +13,7 @@ from secop_desktop.core.dates import format_fecha
 from secop_desktop.core.entities.service import Registration
 from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.services import Services
+from secop_desktop.views.vencimientos import Vencimientos
 from secop_desktop.vocab import MESA_DE_SERVICIO, Acceso
 
 YA_ASOCIADO = ("Ya está asociado a una empresa. Si es necesario, para solicitar acceso a otra empresa, puede ir a "
@@ -122,12 +123,15 @@ class InicioPage(QWidget):
         self.buzon.clicked.connect(self.open_buzon.emit)
         messages.addWidget(self.buzon, alignment=Qt.AlignmentFlag.AlignLeft)
         right.addWidget(messages_box)
+        self.vencimientos = Vencimientos(services, actor)
+        right.addWidget(self.vencimientos)
         right.addStretch(1)
 
     def refresh(self, cuenta: Cuenta | None, registrations: list[Registration], *, subscriptions: int,
                 areas: int) -> None:
         """`subscriptions` (the switches that are on) is not shown as is: the tile counts those in effect."""
         self._requests(cuenta)
+        self.vencimientos.refresh(cuenta.entity_id if cuenta else None, bool(cuenta and cuenta.es_administrador))
         unread = self.services.mailbox.unread(self.actor)
         recent = self.services.mailbox.messages(self.actor, limit=4)
         accepted = [r for r in registrations if r.estado == Acceso.ACEPTADO.value and r.activo]

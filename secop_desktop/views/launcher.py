@@ -107,7 +107,8 @@ def clean_leftovers(services: Services) -> Job:
     from secop_desktop.views.jobs import Job
 
     def work(_progress: object, _cancelled: object) -> object:
-        return services.documents.clean_leftovers(STARTUP)
+        leftovers = services.documents.clean_leftovers(STARTUP)
+        return leftovers, services.documents.send_due_reminders(STARTUP)  # documents about to expire
 
     job = Job(work, name="limpieza de inicio")
     job.signals.finished.connect(lambda result: log.info("Limpieza de inicio: %s", result))

@@ -131,3 +131,51 @@ def certificate_deadline(issued: date, days_before: int = 5,
                          max_age_days: int = CERTIFICATE_MAX_AGE_DAYS) -> Deadline:
     vence = certificate_valid_until(issued, max_age_days)
     return Deadline("existencia_representacion", vence, remind_on(vence, days_before))
+
+
+def business_days_left(today: date, deadline: date) -> int:
+    """Business days after today up to and including the deadline (0 on the deadline or after it)."""
+    left = 0
+    day = today
+    while day < deadline:
+        day += timedelta(days=1)
+        if is_business_day(day):
+            left += 1
+    return left
+
+
+# -- the validity a document gets when it is attached ---------------------------------------------
+
+# The document slots whose life the rules above set; the others serve until they are replaced.
+TIPOS_CON_VIGENCIA = ("rup", "estados_financieros", "existencia_representacion")
+DEFAULT_REMINDER_DAYS = 15
+
+
+def has_validity(tipo: str) -> bool:
+    return tipo in TIPOS_CON_VIGENCIA
+
+
+def default_valid_from(tipo: str, today: date) -> date | None:
+    """The usual first day for a document attached today: the RUP renewed and the certificate issued
+    about now; the statements cut "a 31 de diciembre del año anterior"."""
+    if tipo == "estados_financieros":
+        return date(expected_fiscal_year(today), 12, 31)
+    if tipo in ("rup", "existencia_representacion"):
+        return today
+    return None
+
+
+def default_valid_until(tipo: str, valid_from: date) -> date | None:
+    """The last day the rules give a document that serves from valid_from (None: no rule)."""
+    if tipo == "rup":
+        return rup_valid_until(valid_from)
+    if tipo == "estados_financieros":
+        return financial_statements_valid_until(valid_from.year)
+    if tipo == "existencia_representacion":
+        return certificate_valid_until(valid_from)
+    return None
+
+
+def deadline_for(tipo: str, vence: date, days_before: int = DEFAULT_REMINDER_DAYS) -> Deadline:
+    """A stored valido_hasta as a Deadline, with its reminder day."""
+    return Deadline(tipo, vence, remind_on(vence, days_before))

@@ -11,11 +11,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from secop_desktop.core.access import audit, authorize
+from secop_desktop.core.accounts import mailbox
+from secop_desktop.core.documents import deadlines
 from secop_desktop.core.documents.blobstore import BlobStore, CopyCancelled, StoredBlob
 from secop_desktop.core.documents.file_policy import (
     DEFAULT_MAX_SIZE,
@@ -23,11 +26,14 @@ from secop_desktop.core.documents.file_policy import (
     check_file,
     printable_name,
 )
-from secop_desktop.core.identity import Actor
-from secop_desktop.errors import PermissionDenied, ServiceError
+from secop_desktop.core.identity import Actor, SignedIn
+from secop_desktop.errors import FieldError, PermissionDenied, ServiceError, ValidationError
 from secop_desktop.store.database import UnitOfWork
 from secop_desktop.store.models import Document, Entity, User
 from secop_desktop.store.queries import documents as queries
+from secop_desktop.store.queries import memberships
+from secop_desktop.store.queries import settings as shared_settings
+from secop_desktop.vocab import EstadoEnvio, EstadoUsuario
 
 if TYPE_CHECKING:  # services.py may import this module to bundle the service
     from secop_desktop.core.services import Services
@@ -39,6 +45,9 @@ __all__ = [
     "DocumentService",
     "Leftovers",
     "MAX_SIZE_SETTING",
+    "REMINDER_DAYS_SETTING",
+    "ReminderReport",
+    "Vencimiento",
     "RECOMENDACIONES",
     "RECOMENDACIONES_TITULO",
     "Slot",
@@ -49,6 +58,14 @@ __all__ = [
 
 # Settings row (bytes) that overrides the 1 GiB default limit.
 MAX_SIZE_SETTING = "documentos.tamano_maximo"
+# Shared settings row: how many days before a deadline its reminder goes to the Buzón.
+REMINDER_DAYS_SETTING = "documentos.recordatorio_dias"
+MAX_REMINDER_DAYS = 365
+# core.mail.settings.SETTINGS_FILE (a test keeps them equal), looked at before loading the mail modules.
+MAIL_SETTINGS_FILE = "correo.json"
+REMINDER_CLASS = "vencimiento"  # a Buzón class nobody can switch off: an expiring RUP always matters
+# The Colombian rules count Colombian days, whatever zone the agent's computer is in.
+COLOMBIA = ZoneInfo("America/Bogota")
 DEFAULT_CHUNK_SIZE = 1 << 20
 # Files younger than this may belong to a copy still running in another process on a shared folder.
 LEFTOVER_GRACE = timedelta(hours=1)
@@ -153,6 +170,77 @@ class DocumentInfo:
     sha256: str
     anexado_en: datetime
     path: Path
+    valido_desde: date | None = None
+    valido_hasta: date | None = None
+
+
+@dataclass(frozen=True)
+class Vencimiento:
+    """One line of "Próximos vencimientos": a document, its Entidad and how long it still serves."""
+
+    document_id: int
+    entity_id: int
+    tipo: str
+    documento: str  # the slot's short name ("RUP")
+    nombre_original: str
+    entidad: str
+    vence: date
+    dias_habiles: int  # business days left (0 on the last day and once expired)
+    vencido: bool
+    valido_desde: date | None = None
+
+
+@dataclass(frozen=True)
+class ReminderReport:
+    """What send_due_reminders posted: one reminder per document and deadline."""
+
+    documentos: tuple[int, ...] = ()  # the documents reminded in this run
+    mensajes: int = 0  # Buzón messages posted (one per administrator)
+    por_correo: bool = False  # whether they also wait to be e-mailed
+
+
+def fecha_corta(day: date) -> str:
+    """dd/mm/aaaa, as the guide writes dates."""
+    return f"{day:%d/%m/%Y}"
+
+
+def today_in_colombia(moment: datetime) -> date:
+    return moment.astimezone(COLOMBIA).date()
+
+
+def _check_validity(desde: date | None, hasta: date | None) -> None:
+    errors: list[FieldError] = []
+    for name, label, value in (("valido_desde", "Válido desde", desde), ("valido_hasta", "Válido hasta", hasta)):
+        if value is not None and not 1900 <= value.year <= 2999:
+            errors.append(FieldError(name, label, "Escriba una fecha entre 1900 y 2999."))
+    if not errors and desde is not None and hasta is not None and hasta < desde:
+        errors.append(FieldError("valido_hasta", "Válido hasta", "La fecha final no puede ser anterior a la inicial."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def default_validity(tipo: str, today: date, desde: date | None = None) -> tuple[date | None, date | None]:
+    """The dates a document of this slot gets when nobody says otherwise (deadlines.py's rules)."""
+    desde = desde or deadlines.default_valid_from(tipo, today)
+    return desde, (deadlines.default_valid_until(tipo, desde) if desde is not None else None)
+
+
+def _reminder_text(v: Vencimiento, today: date) -> tuple[str, str]:
+    asunto = f"Vence el documento «{v.documento}» de {v.entidad} el {fecha_corta(v.vence)}"
+    faltan = ("hoy es el último día" if v.dias_habiles == 0 else
+              f"falta {v.dias_habiles} día hábil" if v.dias_habiles == 1 else f"faltan {v.dias_habiles} días hábiles")
+    por_que = {
+        "rup": "El RUP debe renovarse a más tardar el quinto día hábil de abril o cesan sus efectos "
+               "(Decreto 1082 de 2015, art. 2.2.1.1.1.5.1).",
+        "estados_financieros": "Los estados financieros a 31 de diciembre del año anterior dejan de servir "
+                               "cuando termina el año.",
+        "existencia_representacion": "El certificado de existencia y representación legal suele pedirse con "
+                                     "no más de 30 días de expedido.",
+    }.get(v.tipo, "")
+    cuerpo = (f"El documento «{v.documento}» ({printable_name(v.nombre_original)}) de la Entidad {v.entidad} "
+              f"vence el {fecha_corta(v.vence)}: {faltan} (hoy es {fecha_corta(today)}). {por_que} "
+              "Cuando tenga el documento vigente, anéxelo en Anexar documentos.").replace("  ", " ")
+    return asunto, cuerpo
 
 
 class DocumentRefused(ServiceError):
@@ -262,7 +350,25 @@ class DocumentService:
 
     def _info(self, d: Document) -> DocumentInfo:
         return DocumentInfo(d.id, d.tipo, d.nombre_original, d.tamano, d.sha256, d.anexado_en,
-                            self.store.path_for(d.sha256))
+                            self.store.path_for(d.sha256), d.valido_desde, d.valido_hasta)
+
+    def today(self) -> date:
+        """Today in Colombia by the services' clock."""
+        return today_in_colombia(self.clock())
+
+    def default_validity(self, tipo: str, desde: date | None = None) -> tuple[date | None, date | None]:
+        """What the validity question proposes for a document of this slot attached today."""
+        return default_validity(slot(tipo).tipo, self.today(), desde)
+
+    def reminder_days(self) -> int:
+        """How many days before a deadline its reminder goes out (shared setting, 15 by default)."""
+        with self.db.session() as s:
+            value = queries.setting(s, REMINDER_DAYS_SETTING)
+        try:
+            days = int(value or "")
+        except ValueError:
+            return deadlines.DEFAULT_REMINDER_DAYS
+        return days if 0 <= days <= MAX_REMINDER_DAYS else deadlines.DEFAULT_REMINDER_DAYS
 
     def list(self, actor: Actor, entity_id: int) -> list[DocumentInfo]:
         """The Entidad's documents, for any member of it."""
@@ -292,7 +398,12 @@ class DocumentService:
 
     @staticmethod
     def _snapshot(d: Document) -> dict[str, object]:
-        return {"tipo": d.tipo, "nombre_original": d.nombre_original, "sha256": d.sha256, "tamano": d.tamano}
+        snapshot: dict[str, object] = {"tipo": d.tipo, "nombre_original": d.nombre_original, "sha256": d.sha256,
+                                       "tamano": d.tamano}
+        for key in ("valido_desde", "valido_hasta"):
+            if (day := getattr(d, key)) is not None:
+                snapshot[key] = day.isoformat()
+        return snapshot
 
     @staticmethod
     def _require_admin(s: UnitOfWork, actor: Actor, entity_id: int) -> User:
@@ -314,14 +425,23 @@ class DocumentService:
         entity_id: int,
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        valido_desde: date | None = None,
+        valido_hasta: date | None = None,
     ) -> DocumentInfo:
         """Check, copy (hashing on the way), then record; a filled slot is replaced.
+
+        valido_desde / valido_hasta: the days the document serves; a missing one takes the slot's
+        usual value (RUP: until the fifth business day of April of next year; estados financieros:
+        the year after their cut; certificado de existencia: 30 days; the other slots: none).
 
         Raises PermissionDenied unless actor administers the Entidad, DocumentRefused before
         anything is copied, CopyCancelled when cancelled() turned true during the copy,
         ServiceError for copy errors; none of them leaves a row or a file.
         """
         target = slot(slot_tipo)
+        desde, hasta = default_validity(target.tipo, self.today(), valido_desde)
+        hasta = valido_hasta or hasta
+        _check_validity(desde, hasta)
         with self.db.session() as s:
             self._require_admin(s, actor, entity_id)
         source = Path(source)
@@ -346,7 +466,7 @@ class DocumentService:
                 self._drop_if_unreferenced({blob.sha256})
                 raise DocumentRefused(refusal)
             try:
-                info, replaced = self._record(actor, target, blob, name, entity_id)
+                info, replaced = self._record(actor, target, blob, name, entity_id, (desde, hasta))
             except BaseException:
                 # No row points at the new copy: leave no stray file behind (or, if the database
                 # is gone too, leave it to clean_leftovers at the next start).
@@ -367,8 +487,8 @@ class DocumentService:
                                "Inténtelo de nuevo.")
         return again
 
-    def _record(self, actor: Actor, target: Slot, blob: StoredBlob, name: str,
-                entity_id: int) -> tuple[DocumentInfo, set[str]]:
+    def _record(self, actor: Actor, target: Slot, blob: StoredBlob, name: str, entity_id: int,
+                validity: tuple[date | None, date | None]) -> tuple[DocumentInfo, set[str]]:
         """Writes the row (replacing the slot's previous one); returns it and the replaced hashes."""
         now = self.clock()
         with self.db.session() as s:
@@ -390,6 +510,8 @@ class DocumentService:
                 ruta=blob.relative_path,
                 anexado_por_id=author.id,
                 anexado_en=now,
+                valido_desde=validity[0],
+                valido_hasta=validity[1],
             )
             s.add(doc)
             s.flush()
@@ -397,6 +519,108 @@ class DocumentService:
                          "documento_reemplazado" if previous else "documento_anexado", "documento", doc.id,
                          entity_id=entity_id, antes=antes, despues=self._snapshot(doc))
             return self._info(doc), replaced
+
+    # -- validity, deadlines and reminders ------------------------------------------------------
+
+    def set_validity(self, actor: Actor, document_id: int, valido_desde: date | None,
+                     valido_hasta: date | None) -> DocumentInfo:
+        """Changes the days a document serves (its administrators, as for attaching it)."""
+        _check_validity(valido_desde, valido_hasta)
+        with self.db.session() as s:
+            doc = s.get(Document, document_id)
+            if doc is None or doc.entity_id is None:
+                raise ServiceError("El documento ya no existe; puede que otro usuario lo haya borrado.")
+            author = self._require_admin(s, actor, doc.entity_id)
+            antes = self._snapshot(doc)
+            doc.valido_desde, doc.valido_hasta = valido_desde, valido_hasta
+            audit.record(s, self.clock(), _audit_actor(author), "documento_vigencia", "documento", doc.id,
+                         entity_id=doc.entity_id, antes=antes, despues=self._snapshot(doc))
+            return self._info(doc)
+
+    def _vencimiento(self, d: Document, entidad: str, today: date) -> Vencimiento:
+        assert d.valido_hasta is not None and d.entity_id is not None
+        known = _BY_TIPO.get(d.tipo)
+        return Vencimiento(d.id, d.entity_id, d.tipo, known.nombre if known else d.tipo, d.nombre_original, entidad,
+                           d.valido_hasta, deadlines.business_days_left(today, d.valido_hasta),
+                           today > d.valido_hasta, d.valido_desde)
+
+    def upcoming(self, actor: Actor, entity_id: int, today: date | None = None) -> builtins.list[Vencimiento]:
+        """Próximos vencimientos: the Entidad's documents that have a last day, soonest first (its members)."""
+        today = today or self.today()
+        with self.db.session() as s:
+            authorize.member(s, actor, entity_id)
+            return [self._vencimiento(d, entidad, today)
+                    for d, entidad in queries.with_deadline(s, entity_id=entity_id)]
+
+    def set_reminder_days(self, actor: Actor, days: int) -> None:
+        """Changes how many days before each deadline the reminder goes out, for everybody.
+
+        A shared setting of the database: the application, or a user who administers some Entidad.
+        """
+        if not 0 <= days <= MAX_REMINDER_DAYS:
+            raise ValidationError([FieldError("dias", "Días de anticipación",
+                                              f"Escriba un número de días entre 0 y {MAX_REMINDER_DAYS}.")])
+        with self.db.session() as s:
+            if isinstance(actor, SignedIn):
+                user = authorize.active_user(s, actor)
+                if not memberships.admin_entity_ids(s, user.id):
+                    raise PermissionDenied("Solo un administrador de una Entidad puede cambiar los recordatorios.")
+            else:
+                authorize.system(actor)
+            shared_settings.put(s, REMINDER_DAYS_SETTING, str(days))
+
+    def send_due_reminders(self, actor: Actor, today: date | None = None) -> ReminderReport:
+        """Posts one reminder per document and deadline to the Buzón of its Entidad's administrators.
+
+        Due from the reminder day (reminder_days() before the deadline, moved back to a business
+        day) through the deadline; a day the application did not run still reminds the next run.
+        Each deadline is claimed in the same transaction that posts its messages, so neither a
+        second run nor a second agent's app reminds it again. With Configuración de correo the
+        messages also wait to be e-mailed (by the mail sender, as activation mail). Only the
+        application runs this (a System actor), at start-up.
+        """
+        authorize.system(actor)
+        today = today or self.today()
+        days = self.reminder_days()
+        email = self._mail_configured()
+        # remind_on only moves the reminder day back, by at most a few holidays and a weekend.
+        horizon = today + timedelta(days=days + 15)
+        with self.db.session() as s:
+            candidates = [(d.id, d.tipo, d.valido_hasta) for d, _ in queries.with_deadline(s, today, horizon)
+                          if d.recordatorio_para != d.valido_hasta]
+        reminded: builtins.list[int] = []
+        posted = 0
+        for document_id, tipo, vence in candidates:
+            assert vence is not None
+            if not deadlines.deadline_for(tipo, vence, days).due(today):
+                continue
+            with self.db.session() as s:
+                if not queries.claim_reminder(s, document_id, vence):
+                    continue  # another run or agent reminded it meanwhile, or its dates changed
+                doc = s.get_one(Document, document_id)
+                entity = s.get(Entity, doc.entity_id) if doc.entity_id is not None else None
+                if entity is None:
+                    continue
+                v = self._vencimiento(doc, entity.nombre, today)
+                asunto, cuerpo = _reminder_text(v, today)
+                for user in memberships.active_admins(s, entity.id):
+                    if user.estado != EstadoUsuario.ACTIVO.value:
+                        continue
+                    message = mailbox.post(s, self.clock(), user, REMINDER_CLASS, asunto, cuerpo)
+                    if message is not None:
+                        posted += 1
+                        if email:
+                            message.envio_estado = EstadoEnvio.PENDIENTE.value
+                reminded.append(document_id)
+        return ReminderReport(tuple(reminded), posted, email and posted > 0)
+
+    def _mail_configured(self) -> bool:
+        # Most installations never configure mail: without its file the mail modules are not even loaded.
+        if not (self.data_dir / MAIL_SETTINGS_FILE).exists():
+            return False
+        from secop_desktop.core.mail.settings import load_settings
+
+        return load_settings(self.data_dir) is not None
 
     # -- deleting ----------------------------------------------------------------------------
 

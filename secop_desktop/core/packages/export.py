@@ -23,6 +23,7 @@ from secop_desktop.core.packages.format import (
     MANIFEST,
     REGISTRO,
     USER_FIELDS,
+    VALIDITY_FIELDS,
     Cancelled,
     ExportResult,
     Progress,
@@ -88,6 +89,8 @@ def registration_data(s: UnitOfWork, entity_id: int) -> tuple[dict[str, Any], li
                 "tamano": d.tamano,
                 "anexado_por": users[d.anexado_por_id].usuario if d.anexado_por_id in users else None,
                 "anexado_en": iso(d.anexado_en),
+                # Only when set: a package without them is what older versions wrote and read.
+                **{key: day.isoformat() for key in VALIDITY_FIELDS if (day := getattr(d, key)) is not None},
             }
             for d in docs
         ],

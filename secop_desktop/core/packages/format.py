@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,8 @@ USER_FIELDS = ("usuario", "nombre", "pais", "nombre_entidad", "correo", "tipo_re
 MEMBERSHIP_FIELDS = ("usuario", "es_administrador", "es_proveedor", "acceso", "activo", "fecha_solicitud",
                      "fecha_aceptacion", "actualizado_en")
 DOCUMENT_FIELDS = ("tipo", "nombre_original", "sha256", "tamano", "anexado_por", "anexado_en")
+# Added after format 1 was published: optional, so packages written before them still import.
+VALIDITY_FIELDS = ("valido_desde", "valido_hasta")
 AREA_FIELDS = ("codigo", "nombre", "activo")
 # The Registrar usuario form's fields under their package names; the secrets never travel.
 _USER_FORM_FIELDS = {"nombre": "nombre", "pais": "pais", "nombre_entidad": "nombre_entidad", "correo": "correo",
@@ -194,6 +196,22 @@ def parse_dt(value: object, what: str) -> datetime | None:
     if not MIN_YEAR <= utc.year <= MAX_YEAR:
         raise refuse(f"la fecha «{what}» está fuera del rango permitido.")
     return utc
+
+
+def parse_day(value: object, what: str) -> date | None:
+    """A calendar day written as YYYY-MM-DD (a document's validity), or None when absent."""
+    if value is None:
+        return None
+    bad = f"la fecha «{what}» no tiene el formato esperado."
+    if not isinstance(value, str) or len(value) != 10:
+        raise refuse(bad)
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise refuse(bad) from None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise refuse(f"la fecha «{what}» está fuera del rango permitido.")
+    return parsed
 
 
 def required_dt(value: object, what: str) -> datetime:
@@ -404,7 +422,7 @@ def parse_registro(data: object) -> dict[str, Any]:
     filled: set[str] = set()
     for d in documentos:
         _typed(d, DOCUMENT_FIELDS, "documentos", {"tipo": (str,), "nombre_original": (str,), "sha256": (str,),
-                                                   "tamano": (int,)})
+                                                   "tamano": (int,)}, optional=VALIDITY_FIELDS)
         if d["tipo"] not in tipos:
             raise refuse(f"el tipo de documento «{d['tipo'][:40]}» no existe.")
         if d["tipo"] in filled:
@@ -420,6 +438,9 @@ def parse_registro(data: object) -> dict[str, Any]:
         if author is not None and (not isinstance(author, str) or validators.normalize_usuario(author) not in seen):
             raise refuse("un documento fue anexado por un usuario que no está en el paquete.")
         required_dt(d["anexado_en"], "anexado_en")
+        desde, hasta = (parse_day(d.get(key), key) for key in VALIDITY_FIELDS)
+        if desde is not None and hasta is not None and hasta < desde:
+            raise refuse("un documento vence antes de la fecha desde la que es válido.")
     areas = [obj(a, "areas_interes") for a in array(root["areas_interes"], "areas_interes")]
     codes: set[str] = set()
     for a in areas:

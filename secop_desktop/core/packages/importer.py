@@ -35,6 +35,7 @@ from secop_desktop.core.packages.format import (
     Progress,
     check_cancel,
     obj,
+    parse_day,
     parse_dt,
     parse_form,
     parse_manifest,
@@ -275,7 +276,9 @@ class Importer:
                                        sha256=d["sha256"], tamano=d["tamano"],
                                        ruta=store.relative_path_for(d["sha256"]),
                                        anexado_por_id=author.id if author is not None else None,
-                                       anexado_en=required_dt(d["anexado_en"], "anexado_en")))
+                                       anexado_en=required_dt(d["anexado_en"], "anexado_en"),
+                                       valido_desde=parse_day(d.get("valido_desde"), "valido_desde"),
+                                       valido_hasta=parse_day(d.get("valido_hasta"), "valido_hasta")))
                     flush(s)
                     audit.record(s, self.now, self.actor, "registro_importado", "entidad", entity.id,
                                  entity_id=entity.id,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import date
+
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from secop_desktop.store.models import Document, Setting
+from secop_desktop.store.models import Document, Entity, Setting
 
 
 def of_entity(s: Session, entity_id: int) -> list[Document]:
@@ -34,3 +36,26 @@ def without_entity(s: Session) -> list[Document]:
 def setting(s: Session, key: str) -> str | None:
     row = s.get(Setting, key)
     return row.valor if row is not None else None
+
+
+def with_deadline(s: Session, first_day: date | None = None, last_day: date | None = None, *,
+                  entity_id: int | None = None) -> list[tuple[Document, str]]:
+    """(document, Entidad name) of the documents with a valido_hasta (within the days given), soonest first."""
+    query = (select(Document, Entity.nombre).join(Entity, Entity.id == Document.entity_id)
+             .where(Document.valido_hasta.is_not(None)).order_by(Document.valido_hasta, Document.id))
+    if first_day is not None:
+        query = query.where(Document.valido_hasta >= first_day)
+    if last_day is not None:
+        query = query.where(Document.valido_hasta <= last_day)
+    if entity_id is not None:
+        query = query.where(Document.entity_id == entity_id)
+    return [(d, nombre) for d, nombre in s.execute(query)]
+
+
+def claim_reminder(s: Session, document_id: int, deadline: date) -> bool:
+    """Marks the deadline as reminded unless it already is: of two agents racing, exactly one gets True."""
+    result = s.execute(update(Document).where(
+        Document.id == document_id, Document.valido_hasta == deadline,
+        or_(Document.recordatorio_para.is_(None), Document.recordatorio_para != deadline),
+    ).values(recordatorio_para=deadline).execution_options(synchronize_session=False))
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
