@@ -37,6 +37,7 @@ ACTION_LABELS: dict[str, str] = {
     "acceso_admin_denegado": "Intento de abrir Administración de usuarios sin ser administrador",
     "entidad_registrada": "Registrar Entidad",
     "entidad_actualizada": "Datos de la Entidad modificados",
+    "entidad_declarada_diferente": "Declaró su Entidad diferente de las existentes",
     "area_interes_agregada": "Área de interés agregada",
     "area_interes_activada": "Área de interés activada",
     "area_interes_desactivada": "Área de interés desactivada",
@@ -54,6 +55,8 @@ FIELD_NAMES: dict[str, str] = {
     "usuario": "Usuario",
     "codigo": "Código UNSPSC",
     "nombre": "Nombre",
+    "entidad_nueva": "Entidad que registra",
+    "diferente_de": "Diferente de",
 }
 HIDDEN_FIELDS = frozenset({"version"})
 

@@ -478,6 +478,25 @@ class EntityService:
         found.sort(key=lambda d: (-d.score, fold(d.entidad.nombre), d.entidad.id))
         return found[:limit]
 
+    def declare_different(self, actor: Actor, nombre: str, nit: str, entity_ids: list[int]) -> list[EntitySummary]:
+        """«Mi Entidad es diferente de las anteriores»: the user says the Entidad they register is none of these.
+
+        Written to the audit log, in words, with the names and NITs as they are stored (not as the wizard
+        showed them), so a help desk can later see who went on past which probable duplicates.
+        """
+        now = self.clock()
+        with self.db.session() as s:
+            user = self._active(s, actor, "Active su usuario antes de registrar una Entidad.")
+            declared = [summary(self._entity(s, i)) for i in dict.fromkeys(entity_ids)]
+            if not declared:
+                return []
+            nuevo = " ".join(nombre.split())[: limits.max_length("entities", "nombre")]
+            canonical = nits.canonical(nit)
+            audit.record(s, now, audit.Actor(user.id, user.usuario), "entidad_declarada_diferente", "usuario", user.id,
+                         despues={"entidad_nueva": nuevo + (f" (NIT {canonical})" if canonical else ""),
+                                  "diferente_de": "; ".join(_named(e) for e in declared)})
+            return declared
+
     def find(self, entidad: str, pais: str = "COLOMBIA") -> EntitySummary | None:
         """One Entidad by its NIT (digits, dots and spaces allowed) or its complete name, like the search."""
         digits = "".join(entidad.replace(".", "").split())
@@ -605,6 +624,11 @@ class EntityService:
         if entity is None:
             raise ServiceError(NOT_FOUND)
         return entity
+
+
+def _named(e: EntitySummary) -> str:
+    """'Ferretería Andina S.A.S. (NIT 800111202) de Bogotá, D.C.' for an audit line."""
+    return e.nombre + (f" (NIT {e.nit})" if e.nit else "") + (f" de {e.ciudad}" if e.ciudad else "")
 
 
 def _registration(m: Membership, e: Entity) -> Registration:
