@@ -113,6 +113,7 @@ CASES: dict[str, Case] = {
     "entities.declare_different": Case(lambda w: ("Nueva Entidad", "901000009", [w.entity_a]), entity=False,
                                        admin=False),
     "entities.summary": MEMBER,
+    "entities.checklist": MEMBER,
     "entities.summary_html": MEMBER,
     "access.check_admin": ADMIN,
     "access.members": ADMIN,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from secop_desktop import nit as nits
 from secop_desktop.core import validators
@@ -27,6 +27,7 @@ from secop_desktop.errors import (
 from secop_desktop.store import limits
 from secop_desktop.store.database import Database, UnitOfWork
 from secop_desktop.store.models import Entity, FinancialRow, Membership, User
+from secop_desktop.store.queries import documents as document_queries
 from secop_desktop.store.queries import entities as entity_queries
 from secop_desktop.store.queries import memberships
 from secop_desktop.vocab import (
@@ -44,6 +45,7 @@ from secop_desktop.vocab import (
 
 if TYPE_CHECKING:
     from secop_desktop.core.entities.summary import RegistrationSummary
+    from secop_desktop.core.registration.checklist import Checklist
 
 ENTITY_LABELS: dict[str, str] = {
     "pais": "País",
@@ -594,6 +596,22 @@ class EntityService:
         with self.db.session() as s:
             user = authorize.active_user(s, actor)
             return [_registration(m, e) for m, e in memberships.of_user(s, user.id)]
+
+    def checklist(self, actor: Actor, entity_id: int, datos: dict[str, Any] | None = None) -> Checklist:
+        """Lista de verificación of an Entidad being registered, for its members.
+
+        `datos`: a draft's data for this Entidad (what is typed but maybe not saved yet); without it, the
+        Entidad as stored. The documents are always the ones attached to it now.
+        """
+        from secop_desktop.core.registration.checklist import checklist, entity_data
+
+        with self.db.session() as s:
+            user, _ = authorize.member(s, actor, entity_id)
+            entity = self._entity(s, entity_id)
+            attached = [d.tipo for d in document_queries.of_entity(s, entity_id)]
+            if datos is None:
+                datos = entity_data(form_of(entity), entity.id, user.id)
+        return checklist(datos, attached)
 
     def summary(self, actor: Actor, entity_id: int) -> RegistrationSummary:
         """The printable registration summary (Resumen del registro), for the Entidad's members."""
