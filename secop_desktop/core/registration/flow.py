@@ -45,6 +45,7 @@ from secop_desktop.errors import FieldError, ServiceError, ValidationError
 from secop_desktop.vocab import TIPOS_PERSONA_NATURAL, EstadoUsuario
 
 if TYPE_CHECKING:
+    from secop_desktop.core.registration.checklist import Checklist
     from secop_desktop.core.services import Services
     from secop_desktop.store.database import UnitOfWork
 
@@ -648,6 +649,21 @@ class RegistrationFlow:
     def account(self) -> UserInfo | None:
         """The signed-in user's account as stored now (what the Escritorio opens with)."""
         return None if self.actor is None else self.services.users.profile(self.actor)
+
+    # --- Lista de verificación -----------------------------------------------------------
+    def attached_documents(self) -> list[str]:
+        """The kinds of document attached to the Entidad being registered (none before it is saved)."""
+        if self.actor is None or self.entity_id is None:
+            return []
+        try:
+            return [d.tipo for d in self.services.documents.list(self.actor, self.entity_id)]
+        except ServiceError:
+            return []
+
+    def checklist(self, documentos: list[str] | None = None) -> Checklist:
+        from secop_desktop.core.registration.checklist import checklist
+
+        return checklist(self.data, self.attached_documents() if documentos is None else documentos)
 
     # --- drafts ----------------------------------------------------------------------
     def draft(self) -> Data:
