@@ -36,7 +36,8 @@ def item_text(item: Item) -> str:
     if item.hecho:
         return f"✓ {item.titulo}"
     first = item.faltan[0]
-    what = f"{first.etiqueta}: {first.mensaje}" if first.etiqueta else first.mensaje
+    # A document's label is the part's own title: said once.
+    what = f"{first.etiqueta}: {first.mensaje}" if first.etiqueta and first.etiqueta != item.titulo else first.mensaje
     more = f" (y {len(item.faltan) - 1} más)" if len(item.faltan) > 1 else ""
     return f"✗ {item.titulo}\n    {what}{more}"
 
@@ -101,6 +102,12 @@ class ChecklistPanel(QFrame):
         self.go_first.setEnabled(checklist.primer_faltante is not None)
         if self.collapsed:
             self.toggle.setText(f"Mostrar ({checklist.porcentaje} %)")
+
+    def clear(self) -> None:
+        self._checklist = None
+        self.list.clear()
+        self.percent.setValue(0)
+        self.go_first.setEnabled(False)
 
     @property
     def checklist(self) -> Checklist | None:

@@ -102,9 +102,15 @@ class RegistrationWizard(QWizard):
 
         if start_user is not None:
             # Signed in elsewhere with no Entity yet: straight to the third section of the guide.
+            resumable = draft is not None and self.flow.user_id in (None, start_user.user_id)
             self.flow.start_signed_in(start_user)
             self.touch()
             start = flow.BUSCAR_ENTIDAD
+            # The signed-in user's own draft (opened from the Escritorio) reopens where it was, no second sign-in.
+            if draft is not None and resumable and (
+                    draft.paso in (flow.TIPO_ENTIDAD, flow.FORMULARIO)
+                    or (draft.paso == flow.DOCUMENTOS and self.flow.entity_id is not None)):
+                start = draft.paso
         elif draft is not None:
             start = self.flow.resume_view()
         else:
