@@ -486,6 +486,7 @@ class EntityService:
         Written to the audit log, in words, with the names and NITs as they are stored (not as the wizard
         showed them), so a help desk can later see who went on past which probable duplicates.
         """
+        search_needle(nombre)  # refuses control characters, as the search box does
         now = self.clock()
         with self.db.session() as s:
             user = self._active(s, actor, "Active su usuario antes de registrar una Entidad.")
