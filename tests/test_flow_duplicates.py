@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from secop_desktop.core.access.service import AuditRow
 from secop_desktop.core.registration import flow
 from secop_desktop.core.registration.flow import RegistrationFlow
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError, ValidationError
 from secop_desktop.store.models import AuditEntry, Entity
+from secop_desktop.views.audit_view import action_label, describe
 from secop_desktop.vocab import CONSORCIO
 from tests.conftest import active_user, as_actor
 from tests.factories import company_form
@@ -59,6 +61,12 @@ def test_registering_past_a_probable_duplicate_needs_the_declaration(services: S
     assert entry.actor == "nuevo" and entry.entity_id is None
     assert entry.despues == {"entidad_nueva": "FERRETERIA ANDINA SAS",
                              "diferente_de": "Ferretería Andina S.A.S. (NIT 800111202) de Bogotá, D.C."}
+    # Read in the audit view as words, not codes.
+    row = AuditRow(entry.id, entry.ocurrido_en, entry.actor, entry.accion, entry.objeto, entry.objeto_id,
+                   entry.antes, entry.despues)
+    assert action_label(row.accion) == "Declaró su Entidad diferente de las existentes"
+    assert describe(row) == ("Entidad que registra: FERRETERIA ANDINA SAS; "
+                             "Diferente de: Ferretería Andina S.A.S. (NIT 800111202) de Bogotá, D.C.")
     # The declaration travels with the draft, so a restored registration does not ask again.
     assert f.draft()["diferentes"] == [andina]
 
