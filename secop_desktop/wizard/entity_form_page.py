@@ -148,7 +148,7 @@ class DuplicatesBox(QFrame):
         if pending:
             self.list.setCurrentRow(0)
             rows = sum(self.list.sizeHintForRow(i) for i in range(min(len(pending), 3)))
-            self.list.setFixedHeight(rows + 2 * self.list.frameWidth() + 4)
+            self.list.setFixedHeight(rows + 2 * self.list.frameWidth() + 8)
         # Once the Entidad exists, asking for access to another one is no longer this registration's way out.
         self.solicitar.setVisible(flow_.entity_id is None)
         self._loading = True
