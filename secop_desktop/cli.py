@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = SpanishParser(
         prog="python -m secop_desktop",
         description="Registro de proveedores del SECOP II sin navegador. Sin orden, abre la ventana principal.",
-        epilog="Las órdenes usuarios, buzon, exportar, importar, aceptar y rechazar actúan como un usuario: "
+        epilog="Las órdenes usuarios, buzon, exportar, importar, aceptar, rechazar y verificar actúan como un "
+               "usuario: "
                f"--como USUARIO y la contraseña (en la terminal o en {PASSWORD_ENV}). "
                "Códigos de salida: 0 correcto, 1 rechazado por una regla (el motivo va a la salida de "
                "errores), 2 uso incorrecto o faltan las credenciales, 3 error inesperado (los detalles "
@@ -160,6 +161,19 @@ def build_parser() -> argparse.ArgumentParser:
     buzon.add_argument("--no-leidos", action="store_true", help="solo los mensajes no leídos")
     buzon.add_argument("--completo", action="store_true", help="muestra también el texto de cada mensaje")
     _add_credentials(buzon)
+
+    verificar = sub.add_parser(
+        "verificar", aliases=["lista-verificacion"],
+        help="Lista de verificación: qué tiene y qué le falta a un registro",
+        description="Lista de verificación de un registro: cada parte de la guía (usuario, confirmación, datos "
+                    "de la Entidad por sección, representante legal, cada documento obligatorio) con ✓ o lo que "
+                    "falta, y el porcentaje completo. De una Entidad (sus miembros, con --como) o de un "
+                    "borrador de este equipo (--borrador; con --como si ya tiene Entidad, para ver sus "
+                    "documentos).")
+    verificar.add_argument("entidad", nargs="?", help="NIT (sin dígito de verificación) o nombre completo de la Entidad")
+    verificar.add_argument("--borrador", type=int, metavar="ID", help="número del borrador (Continuar registro pendiente)")
+    verificar.add_argument("--pais", default="COLOMBIA", help="país de la Entidad (por defecto COLOMBIA)")
+    _add_credentials(verificar)
     return parser
 
 
@@ -435,6 +449,47 @@ def _cmd_buzon(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> int:
     return OK
 
 
+VERIFICAR_QUE = "Indique el NIT o el nombre de la Entidad, o el número de un borrador con --borrador."
+
+
+def _cmd_verificar(args: argparse.Namespace, out: IO[str], ask: Ask | None) -> int:
+    from secop_desktop.core.registration.checklist import checklist
+    from secop_desktop.core.registration.drafts import current_agent
+
+    if (args.entidad is None) == (args.borrador is None):
+        raise UsageProblem(VERIFICAR_QUE)
+    credentials = _credentials(args, ask) if args.entidad is not None else None
+    services = _open_services(args)
+    try:
+        if args.borrador is not None:
+            # Drafts belong to this computer's agent; their documents, once the Entidad exists, to its members.
+            draft = services.drafts.load(current_agent(), args.borrador)
+            if draft is None:
+                raise Refused(f"No existe el borrador {args.borrador}.")
+            titulo = f"Borrador {draft.id}: {draft.titulo}"
+            entity_id = draft.datos.get("entity_id")
+            if entity_id is None:
+                lista = checklist(draft.datos)
+            else:
+                actor = services.users.sign_in(*_credentials(args, ask))
+                lista = services.entities.checklist(actor, int(entity_id), draft.datos)
+        else:
+            assert credentials is not None
+            actor = services.users.sign_in(*credentials)
+            entity = _find_entity(services, args.entidad, args.pais)
+            titulo = f"Entidad: {entity.nombre}" + (f" (NIT {entity.nit})" if entity.nit else "")
+            lista = services.entities.checklist(actor, entity.id)
+    finally:
+        services.close()
+    print(titulo, file=out)
+    for line in lista.lineas():
+        print(line, file=out)
+    first = lista.primer_faltante
+    if first is not None:
+        print(f"Primer faltante: {first.etiqueta + ': ' if first.etiqueta else ''}{first.mensaje}", file=out)
+    return OK
+
+
 class _Printable(io.TextIOBase):
     """Writes through to a stream, showing lone surrogates (argv bytes that were not UTF-8) as \\udcxx
     instead of failing on a strict UTF-8 terminal when a message echoes the argument back."""
@@ -526,6 +581,8 @@ def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None 
             return _cmd_decidir(args, out, ask)
         if args.orden == "buzon":
             return _cmd_buzon(args, out, ask)
+        if args.orden in ("verificar", "lista-verificacion"):
+            return _cmd_verificar(args, out, ask)
     except (ServiceError, Refused) as exc:
         print(getattr(exc, "message", None) or str(exc), file=err)
         return REFUSED

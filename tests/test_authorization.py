@@ -110,7 +110,11 @@ CASES: dict[str, Case] = {
     "entities.request_access": Case(_on_a(), entity=False, admin=False),
     "entities.my_registrations": OWN,
     "entities.probable_duplicates": Case(lambda w: ("H&H Asociados S.A.", "800111202"), entity=False, admin=False),
+    # Declaring one's new Entidad different from Entidad A is what a user of any Entidad (or none) may do.
+    "entities.declare_different": Case(lambda w: ("Nueva Entidad", "901000009", [w.entity_a]), entity=False,
+                                       admin=False),
     "entities.summary": MEMBER,
+    "entities.checklist": MEMBER,
     "entities.summary_html": MEMBER,
     "access.check_admin": ADMIN,
     "access.members": ADMIN,

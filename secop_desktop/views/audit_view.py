@@ -38,6 +38,7 @@ ACTION_LABELS: dict[str, str] = {
     "acceso_admin_denegado": "Intento de abrir Administración de usuarios sin ser administrador",
     "entidad_registrada": "Registrar Entidad",
     "entidad_actualizada": "Datos de la Entidad modificados",
+    "entidad_declarada_diferente": "Declaró su Entidad diferente de las existentes",
     "area_interes_agregada": "Área de interés agregada",
     "area_interes_activada": "Área de interés activada",
     "area_interes_desactivada": "Área de interés desactivada",
@@ -63,6 +64,8 @@ FIELD_NAMES: dict[str, str] = {
     "tamano": "Tamaño",
     "documentos": "Documentos",
     "usuarios": "Usuarios",
+    "entidad_nueva": "Entidad que registra",
+    "diferente_de": "Diferente de",
 }
 # Bookkeeping the reader has no use for (the row version, the content hash of a stored file).
 HIDDEN_FIELDS = frozenset({"version", "sha256"})

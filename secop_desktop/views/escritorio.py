@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -26,12 +27,16 @@ from PySide6.QtWidgets import (
 
 from secop_desktop.core.entities.service import Registration
 from secop_desktop.core.identity import SignedIn
+from secop_desktop.core.registration import flow
+from secop_desktop.core.registration.checklist import Checklist, Missing, checklist
+from secop_desktop.core.registration.drafts import DraftInfo, current_agent
 from secop_desktop.core.services import Services
-from secop_desktop.errors import PermissionDenied
+from secop_desktop.errors import FieldError, PermissionDenied, ServiceError
 from secop_desktop.views import contrast, geometry
 from secop_desktop.views.admin_window import AdminWindow, open_admin_for
 from secop_desktop.views.areas_interes import AreasInteresPage
 from secop_desktop.views.buzon import BuzonWidget
+from secop_desktop.views.checklist_panel import GO_FIRST, ChecklistPanel
 from secop_desktop.views.datos_entidad import DatosEntidadPage
 from secop_desktop.views.escritorio_inicio import Cuenta, InicioPage
 from secop_desktop.views.mis_registros import MisRegistrosPage
@@ -61,6 +66,7 @@ CRUMBS = {
     MESA: "Escritorio → Mesa de servicio",
 }
 REFRESH_MS = 30_000
+PENDIENTE = "Registro sin terminar"
 
 
 def account_label(cuenta: Cuenta) -> str:
@@ -76,9 +82,11 @@ class Escritorio(QMainWindow):
 
     def __init__(self, services: Services, actor: SignedIn, *, confirm: Confirm | None = None,
                  file_chooser: Callable[[], Path | None] | None = None,
-                 open_url: Callable[[QUrl], object] | None = None, parent: QWidget | None = None) -> None:
+                 open_url: Callable[[QUrl], object] | None = None, agent: str | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self.agent = agent or current_agent()  # the desk's drafts belong to the operating-system user
         self.actor = actor  # who signed in: every service call below acts as this user
         self.user = services.users.profile(actor)  # name and time zone to show
         self.confirm = confirm or ask_with_message_box(self)
@@ -112,6 +120,7 @@ class Escritorio(QMainWindow):
         body.addWidget(self.side)
         self.stack = QStackedWidget()
         body.addWidget(self.stack, 1)
+        body.addWidget(self._pending_box())
         outer.addLayout(body, 1)
         self.message = MessageLabel()
         outer.addWidget(self.message)
@@ -181,10 +190,30 @@ class Escritorio(QMainWindow):
         self.account.currentIndexChanged.connect(self._account_changed)
         return header
 
+    def _pending_box(self) -> QGroupBox:
+        """Lista de verificación of the user's unfinished registration, beside the Escritorio's first page."""
+        self.pending = QGroupBox(PENDIENTE)
+        self.pending.setAccessibleName(PENDIENTE)
+        layout = QVBoxLayout(self.pending)
+        self.pending_title = QLabel()
+        self.pending_title.setWordWrap(True)
+        self.pending_title.setAccessibleName(PENDIENTE)
+        layout.addWidget(self.pending_title)
+        self.checklist = ChecklistPanel()
+        self.checklist.go_to.connect(self.go_to_missing)
+        layout.addWidget(self.checklist, 1)
+        self.pending.setFixedWidth(300)
+        self.pending.setVisible(False)
+        self.pending_draft: DraftInfo | None = None
+        self.pending_entity: int | None = None
+        self.wizard: QWidget | None = None
+        return self.pending
+
     def _menus(self) -> None:
         bar = self.menuBar()
         escritorio = bar.addMenu("&Escritorio")
         self._action(escritorio, "Ir al escritorio", lambda: self.show_page(INICIO), "Ctrl+Home")
+        self._action(escritorio, f"Lista de verificación: {GO_FIRST}", self.go_to_first_missing, "F8")
         self._action(escritorio, "Buzón", lambda: self.show_page(BUZON), "Ctrl+B")
         escritorio.addSeparator()
         self._action(escritorio, "Cerrar sesión", self.sign_out, "Ctrl+Q")
@@ -279,6 +308,7 @@ class Escritorio(QMainWindow):
         elif name == INICIO:
             self.refresh()
         self.stack.setCurrentWidget(page)
+        self.pending.setVisible(name == INICIO and self.checklist.checklist is not None)
         self.side.setVisible(name in ENTITY_PAGES)
         if name in ENTITY_PAGES:
             self.side.setCurrentRow(ENTITY_MENU.index(name))
@@ -340,6 +370,80 @@ class Escritorio(QMainWindow):
         areas = sum(a.activo for a in self.interests.list(self.actor, self.cuenta.entity_id)) if self.cuenta else 0
         self.inicio.refresh(self.cuenta, self.registrations, subscriptions=subscriptions, areas=areas)
         self._show_unread(self.buzon.unread_count())
+        self.refresh_pending()
+
+    # --- the unfinished registration ---------------------------------------------------------
+    def _unfinished(self) -> tuple[str, Checklist, DraftInfo | None, int | None] | None:
+        """This user's draft on this computer, else the current account while the user administers it and
+        something is missing (a mandatory document, usually)."""
+        mine = [d for d in self.services.drafts.list(self.agent) if d.datos.get("user_id") == self.actor.user_id]
+        for draft in sorted(mine, key=lambda d: d.actualizado_en, reverse=True):
+            entity_id = draft.datos.get("entity_id")
+            try:
+                lista = (checklist(draft.datos) if entity_id is None
+                         else self.services.entities.checklist(self.actor, int(entity_id), draft.datos))
+            except ServiceError:
+                continue
+            if not lista.completa:
+                return f"Borrador: {draft.titulo}", lista, draft, None
+        cuenta = self.cuenta
+        if cuenta is not None and cuenta.es_administrador:
+            lista = self.services.entities.checklist(self.actor, cuenta.entity_id)
+            if not lista.completa:
+                return cuenta.nombre, lista, None, cuenta.entity_id
+        return None
+
+    def refresh_pending(self) -> None:
+        found = self._unfinished()
+        if found is None:
+            self.pending_draft = self.pending_entity = None
+            self.checklist.clear()
+            self.pending.setVisible(False)
+            return
+        titulo, lista, self.pending_draft, self.pending_entity = found
+        self.pending_title.setText(f"{titulo}: {lista.porcentaje} % completa")
+        self.checklist.set_checklist(lista)
+        self.pending.setVisible(self.stack.currentWidget() is self.inicio)
+
+    def go_to_first_missing(self) -> None:
+        if self.checklist.checklist is None:
+            self.refresh_pending()
+        self.checklist.go_to_first()
+
+    def go_to_missing(self, missing: Missing) -> None:
+        """Where the missing thing is completed: the wizard for a draft; Biblioteca de documentos or Datos de
+        la Entidad for an account already registered."""
+        if self.pending_draft is not None:
+            self._open_wizard(self.pending_draft, missing)
+            return
+        if self.pending_entity is None or self.cuenta is None or self.cuenta.entity_id != self.pending_entity:
+            return
+        if missing.vista == flow.DOCUMENTOS:
+            self.show_page(BIBLIOTECA)
+            page = self._entity_pages.get(BIBLIOTECA)
+            if page is None:
+                return
+            for button in page.findChildren(QPushButton):
+                if button.accessibleDescription() == missing.etiqueta and \
+                        button.text().replace("&", "") == "Anexar documento" and button.isVisibleTo(page):
+                    button.setFocus(Qt.FocusReason.OtherFocusReason)
+                    break
+        elif missing.vista in (flow.FORMULARIO, flow.TIPO_ENTIDAD):
+            self.show_page(DATOS)
+            page = self._entity_pages.get(DATOS)
+            if isinstance(page, DatosEntidadPage) and missing.campo:
+                page.form.show_errors([FieldError(missing.campo, missing.etiqueta, missing.mensaje)])
+
+    def _open_wizard(self, draft: DraftInfo, missing: Missing) -> None:
+        from secop_desktop.wizard.registration_wizard import RegistrationWizard
+
+        # The signed-in user's own draft: no second sign-in; it opens where the missing thing is.
+        wizard = RegistrationWizard(self.services, draft=draft, agent=self.agent, start_user=self.actor,
+                                    file_chooser=self.file_chooser, parent=self)
+        wizard.finished.connect(lambda _=0: self.refresh())
+        wizard.show()
+        wizard.go_to(missing)
+        self.wizard = wizard
 
     def _tick(self) -> None:
         if self.stack.currentWidget() is self.inicio:

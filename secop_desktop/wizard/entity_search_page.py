@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 FOUND = "Han sido encontradas en el sistema las siguientes Entidades:"
 NOT_FOUND = ("No ha sido encontrada ninguna Entidad que corresponda a sus criterios de búsqueda. "
              "<b>Puede registrar la entidad</b>")
+DUPLICATES = (f"<b>{flow.DUPLICATES_TITLE}</b> Estas Entidades ya registradas probablemente son la suya "
+              "(el mismo NIT, el mismo nombre o uno muy parecido). Si es una de ellas, selecciónela y haga clic en "
+              f"«Solicitud de acceso» (o pulse Intro). Si no, marque «{flow.DIFFERENT}» para registrar la suya.")
 LABELS = flow.SEARCH_LABELS
 
 
@@ -83,11 +87,14 @@ class EntitySearchPage(FlowPage):
         self.pais.currentIndexChanged.connect(self._changed)
 
         self.found = paragraph(FOUND)
+        self.found.setTextFormat(Qt.TextFormat.RichText)
         column.addWidget(self.found)
         self.results = QListWidget()
         self.results.setAccessibleName("Entidades encontradas")
 
         self.results.itemActivated.connect(lambda _: self.request_access())
+        # Enter requests access and stops there: unconsumed, it would also press the wizard's default button.
+        on_enter(self.results, self.request_access)
         column.addWidget(self.results)
         self.solicitar = QPushButton("Solicitud de a&cceso")
         self.solicitar.clicked.connect(self.request_access)
@@ -102,6 +109,13 @@ class EntitySearchPage(FlowPage):
         self.nit_taken = paragraph()
         self.nit_taken.setAccessibleName("Entidad ya registrada")
         column.addWidget(self.nit_taken)
+        # Registrar Entidad past probable duplicates only by saying so (the flow records it in the audit log).
+        self.different = QCheckBox(flow.DIFFERENT.replace("diferente", "&diferente", 1))
+        self.different.setAccessibleName(flow.DIFFERENT)
+        self.different.setAccessibleDescription("Necesario para registrar una Entidad nueva cuando hay Entidades "
+                                                "parecidas ya registradas.")
+        self.different.toggled.connect(self._different_toggled)
+        column.addWidget(self.different)
         self.registrar = QPushButton("&Registrar Entidad")
         self.registrar.clicked.connect(self.register_entity)
         registrar_row = QHBoxLayout()
@@ -138,6 +152,8 @@ class EntitySearchPage(FlowPage):
 
     def apply(self) -> None:
         self.flow.set_search(self.pais.currentText(), self.nombre.text(), self.nit.text())
+        if self.different.isVisibleTo(self):
+            self.flow.set_different(self.different.isChecked())
         item = self.results.currentItem()
         if item is not None and self.results.isVisibleTo(self):
             self.flow.choose_entity(int(item.data(Qt.ItemDataRole.UserRole)))
@@ -146,6 +162,13 @@ class EntitySearchPage(FlowPage):
         if self._loading:
             return
         self.apply()
+        self.touch()
+
+    def _different_toggled(self, checked: bool) -> None:
+        if self._loading:
+            return
+        self.flow.set_different(checked)
+        self.registrar.setEnabled(checked)
         self.touch()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
@@ -159,20 +182,28 @@ class EntitySearchPage(FlowPage):
             return
         if record:
             self.touch()
-        self._show_results(results)
+        shown = self._show_results(results)
         self.validar.setText("&Validar de nuevo")
         if record:
-            (self.results if results else self.registrar).setFocus()
+            (self.results if shown else self.registrar).setFocus()
 
-    def _show_results(self, results: list[EntitySummary] | None) -> None:
+    def _show_results(self, results: list[EntitySummary] | None) -> list[EntitySummary]:
+        """Shows the search's answer; returns the Entities listed (the probable duplicates first)."""
         solicitud = self.flow.access_request()
         searched = results is not None
+        # An exact NIT match is that very Entidad: the guide offers only Solicitud de acceso.
+        taken = self.flow.nit_registered() if searched else None
+        pending = self.flow.duplicates if searched and taken is None and not solicitud else []
+        reasons = {d.entidad.id: flow.REASONS.get(d.motivo, d.motivo) for d in pending}
+        results = self.flow.found() if searched else None
         self.results.clear()
         for entity in results or []:
-            item = QListWidgetItem(f"{entity.nombre}\n{entity.linea}")
+            reason = f" — {reasons[entity.id]}" if entity.id in reasons else ""
+            item = QListWidgetItem(f"{entity.nombre}\n{entity.linea}{reason}")
             item.setData(Qt.ItemDataRole.UserRole, entity.id)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{entity.nombre}, {entity.linea}")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{entity.nombre}, {entity.linea}{reason}")
             self.results.addItem(item)
+        self.found.setText(DUPLICATES if pending else FOUND)
         if results:
             self.results.setCurrentRow(0)
             # As tall as the entities found (the page scrolls past a handful).
@@ -182,9 +213,14 @@ class EntitySearchPage(FlowPage):
         self.results.setVisible(bool(results))
         self.solicitar.setVisible(bool(results) and not solicitud)
         self.not_found.setVisible(searched and not results)
-        # An exact NIT match is that very Entidad: the guide offers only Solicitud de acceso.
-        taken = self.flow.nit_registered() if searched else None
         self.registrar.setVisible(searched and not solicitud and taken is None)
+        self._loading = True
+        try:
+            self.different.setChecked(bool(pending) and self.flow.declared_different)
+        finally:
+            self._loading = False
+        self.different.setVisible(bool(pending))
+        self.registrar.setEnabled(not pending or self.different.isChecked())
         self.nit_taken.setVisible(taken is not None and not solicitud)
         self.nit_taken.setText(flow.nit_registered_text(taken) if taken is not None else "")
         self.solicitud.setVisible(bool(solicitud))
@@ -193,6 +229,11 @@ class EntitySearchPage(FlowPage):
         # isFinalPage() follows the flow; setFinalPage() is what makes QWizard re-lay its buttons.
         self.setFinalPage(bool(solicitud))
         self.completeChanged.emit()
+        return results or []
+
+    def refresh_results(self) -> None:
+        """After a Solicitud de acceso made elsewhere (the form's probable duplicates): show where it stands."""
+        self._show_results(self.flow.results if self.flow.search_criteria().validada else None)
 
     # --- the two ways on -------------------------------------------------------------------
     def request_access(self) -> None:

@@ -141,7 +141,8 @@ def compare(a: Candidate, b: Candidate, threshold: float = THRESHOLD) -> Match |
     if na == nb:
         return Match(1.0, "nombre")
     score = similarity(na, nb)
-    return Match(score, "parecido") if score >= threshold else None
+    # Strictly above: "F&F asociados" and "H&H Asociados" (the guide's two suppliers) score exactly 0.75.
+    return Match(score, "parecido") if score > threshold else None
 
 
 def same_supplier(a: Candidate, b: Candidate, threshold: float = THRESHOLD) -> bool:

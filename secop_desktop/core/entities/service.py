@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from secop_desktop import nit as nits
 from secop_desktop.core import validators
@@ -27,6 +27,7 @@ from secop_desktop.errors import (
 from secop_desktop.store import limits
 from secop_desktop.store.database import Database, UnitOfWork
 from secop_desktop.store.models import Entity, FinancialRow, Membership, User
+from secop_desktop.store.queries import documents as document_queries
 from secop_desktop.store.queries import entities as entity_queries
 from secop_desktop.store.queries import memberships
 from secop_desktop.vocab import (
@@ -44,6 +45,7 @@ from secop_desktop.vocab import (
 
 if TYPE_CHECKING:
     from secop_desktop.core.entities.summary import RegistrationSummary
+    from secop_desktop.core.registration.checklist import Checklist
 
 ENTITY_LABELS: dict[str, str] = {
     "pais": "País",
@@ -478,6 +480,26 @@ class EntityService:
         found.sort(key=lambda d: (-d.score, fold(d.entidad.nombre), d.entidad.id))
         return found[:limit]
 
+    def declare_different(self, actor: Actor, nombre: str, nit: str, entity_ids: list[int]) -> list[EntitySummary]:
+        """«Mi Entidad es diferente de las anteriores»: the user says the Entidad they register is none of these.
+
+        Written to the audit log, in words, with the names and NITs as they are stored (not as the wizard
+        showed them), so a help desk can later see who went on past which probable duplicates.
+        """
+        search_needle(nombre)  # refuses control characters, as the search box does
+        now = self.clock()
+        with self.db.session() as s:
+            user = self._active(s, actor, "Active su usuario antes de registrar una Entidad.")
+            declared = [summary(self._entity(s, i)) for i in dict.fromkeys(entity_ids)]
+            if not declared:
+                return []
+            nuevo = " ".join(nombre.split())[: limits.max_length("entities", "nombre")]
+            canonical = nits.canonical(nit)
+            audit.record(s, now, audit.Actor(user.id, user.usuario), "entidad_declarada_diferente", "usuario", user.id,
+                         despues={"entidad_nueva": nuevo + (f" (NIT {canonical})" if canonical else ""),
+                                  "diferente_de": "; ".join(_named(e) for e in declared)})
+            return declared
+
     def find(self, entidad: str, pais: str = "COLOMBIA") -> EntitySummary | None:
         """One Entidad by its NIT (digits, dots and spaces allowed) or its complete name, like the search."""
         digits = "".join(entidad.replace(".", "").split())
@@ -578,6 +600,22 @@ class EntityService:
             user = authorize.active_user(s, actor)
             return [_registration(m, e) for m, e in memberships.of_user(s, user.id)]
 
+    def checklist(self, actor: Actor, entity_id: int, datos: dict[str, Any] | None = None) -> Checklist:
+        """Lista de verificación of an Entidad being registered, for its members.
+
+        `datos`: a draft's data for this Entidad (what is typed but maybe not saved yet); without it, the
+        Entidad as stored. The documents are always the ones attached to it now.
+        """
+        from secop_desktop.core.registration.checklist import checklist, entity_data
+
+        with self.db.session() as s:
+            user, _ = authorize.member(s, actor, entity_id)
+            entity = self._entity(s, entity_id)
+            attached = [d.tipo for d in document_queries.of_entity(s, entity_id)]
+            if datos is None:
+                datos = entity_data(form_of(entity), entity.id, user.id)
+        return checklist(datos, attached)
+
     def summary(self, actor: Actor, entity_id: int) -> RegistrationSummary:
         """The printable registration summary (Resumen del registro), for the Entidad's members."""
         from secop_desktop.core.entities.summary import build_summary
@@ -607,6 +645,11 @@ class EntityService:
         if entity is None:
             raise ServiceError(NOT_FOUND)
         return entity
+
+
+def _named(e: EntitySummary) -> str:
+    """'Ferretería Andina S.A.S. (NIT 800111202) de Bogotá, D.C.' for an audit line."""
+    return e.nombre + (f" (NIT {e.nit})" if e.nit else "") + (f" de {e.ciudad}" if e.ciudad else "")
 
 
 def _registration(m: Membership, e: Entity) -> Registration:

@@ -130,6 +130,15 @@ def _entidad(data: Data) -> Item:
     return Item("entidad", "Validar si mi entidad ya existe", flow.BUSCAR_ENTIDAD, faltan)
 
 
+def entity_data(form: EntityForm, entity_id: int, user_id: int) -> Data:
+    """The data a finished flow would hold for a saved Entidad (what the Escritorio and the CLI check)."""
+    data = flow.new_data()
+    data.update(user_id=user_id, confirmado=True, modo="registrar", entidad=flow.form_to_dict(form),
+                entity_id=entity_id, formulario_generado=True)
+    data["busqueda"]["validada"] = True
+    return data
+
+
 def checklist(data: Data, documentos: Iterable[str] = ()) -> Checklist:
     """The checklist of a registration's data (the flow's dict or a saved draft's `datos`).
 

@@ -30,10 +30,12 @@ from typing import TYPE_CHECKING, Any
 
 from secop_desktop.core.accounts.users import Resent, UserInfo, UserRegistration
 from secop_desktop.core.entities.service import (
+    ENTITY_LABELS,
     EntityForm,
     EntityRecord,
     EntitySummary,
     FinancialYear,
+    ProbableDuplicate,
     Registration,
     validate_entity,
 )
@@ -43,6 +45,7 @@ from secop_desktop.errors import FieldError, ServiceError, ValidationError
 from secop_desktop.vocab import TIPOS_PERSONA_NATURAL, EstadoUsuario
 
 if TYPE_CHECKING:
+    from secop_desktop.core.registration.checklist import Checklist
     from secop_desktop.core.services import Services
     from secop_desktop.store.database import UnitOfWork
 
@@ -66,6 +69,21 @@ ENTITY_TYPE_FIELDS = ("pais", "tipo", "area", "tipo_organizacion")
 NOT_SIGNED_IN = "Entre con su usuario y contraseña para continuar."
 OTHER_USER = "Entre con el usuario de este registro."
 CHOOSE_ENTITY = "Seleccione una Entidad de la lista o registre una nueva."
+DUPLICATES_TITLE = "¿Su Entidad es alguna de estas?"
+DIFFERENT = "Mi Entidad es diferente de las anteriores"
+DECLARE_DIFFERENT = (f"Su Entidad puede ser una de las que ya existen. Si lo es, haga clic en «Solicitud de acceso»; "
+                     f"si no, marque «{DIFFERENT}» para registrarla.")
+REASONS = {"nit": "mismo NIT", "nombre": "mismo nombre", "parecido": "nombre parecido"}
+
+
+def duplicate_line(d: ProbableDuplicate) -> str:
+    """'Ferretería Andina S.A.S. — COLOMBIA | Bogotá NIT: 800111202 (mismo nombre)'."""
+    return f"{d.entidad.nombre} — {d.entidad.linea} ({REASONS.get(d.motivo, d.motivo)})"
+
+
+def duplicates_in_form_text(found: list[ProbableDuplicate]) -> str:
+    names = "; ".join(duplicate_line(d) for d in found)
+    return f"Ya existen Entidades que probablemente son la suya: {names}. {DECLARE_DIFFERENT}"
 
 
 def nit_registered_text(entity: EntitySummary) -> str:
@@ -179,6 +197,9 @@ def new_data() -> Data:
         "entity_id": None,
         "entity_version": None,
         "reanudar": None,
+        # Entities the user declared different (recorded in the audit log), and the ones the box is ticked for.
+        "diferentes": [],
+        "declara_diferente": [],
     }
 
 
@@ -214,6 +235,7 @@ class RegistrationFlow:
         self._code = ""
         self._credentials = ("", "")
         self._results: list[EntitySummary] = []
+        self._duplicates: list[ProbableDuplicate] = []
         self._chosen: int | None = None
         # In memory only, never in the draft: lets this registration show its own activation message.
         self.receipt: UserInfo | None = None
@@ -320,6 +342,28 @@ class RegistrationFlow:
     @property
     def results(self) -> list[EntitySummary]:
         return list(self._results)
+
+    @property
+    def duplicates(self) -> list[ProbableDuplicate]:
+        """¿Su Entidad es alguna de estas?: the probable duplicates not yet declared different."""
+        declared = set(self.data.get("diferentes") or [])
+        own = self.entity_id
+        return [d for d in self._duplicates if d.entidad.id not in declared and d.entidad.id != own]
+
+    def found(self) -> list[EntitySummary]:
+        """What the search page lists: the probable duplicates first (declared different or not), then the rest."""
+        first = [d.entidad for d in self._duplicates if d.entidad.id != self.entity_id]
+        ids = {e.id for e in first}
+        return first + [e for e in self._results if e.id not in ids]
+
+    def set_different(self, checked: bool) -> None:
+        """The «Mi Entidad es diferente de las anteriores» box, for exactly the duplicates shown now."""
+        self.data["declara_diferente"] = [d.entidad.id for d in self.duplicates] if checked else []
+
+    @property
+    def declared_different(self) -> bool:
+        shown = {d.entidad.id for d in self.duplicates}
+        return bool(shown) and shown <= set(self.data.get("declara_diferente") or [])
 
     def entity_type(self) -> dict[str, str]:
         return {name: str(self.data["entidad"].get(name) or "") for name in ENTITY_TYPE_FIELDS}
@@ -457,7 +501,12 @@ class RegistrationFlow:
             raise ValidationError(errors)
         self.searched(pais, b.get("nombre", ""), b.get("nit", ""))
         self._results = self.services.entities.search(pais=pais, nombre=nombre, nit=nit)
-        self._chosen = self._results[0].id if self._results else None
+        # Only a signed-in user may ask (the search itself is open); a new search asks the box again.
+        self._duplicates = ([] if self.actor is None else
+                            self.services.entities.probable_duplicates(self.actor, nombre, nit, pais=pais))
+        self.data["declara_diferente"] = []
+        shown = self.found()
+        self._chosen = shown[0].id if shown else None
         return self.results
 
     def choose_entity(self, entity_id: int | None) -> None:
@@ -466,8 +515,8 @@ class RegistrationFlow:
     def request_access(self) -> Registration:
         """Solicitud de acceso to the chosen Entidad: Pendiente until one of its administrators accepts."""
         actor = self.require_signed_in()
-        entity = next((e for e in self._results if e.id == self._chosen), None)
-        if entity is None:
+        entity = next((e for e in self.found() if e.id == self._chosen), None)
+        if entity is None or (self.entity_id is not None and entity.id == self.entity_id):
             raise ServiceError(CHOOSE_ENTITY)
         registration = self.services.entities.request_access(actor, entity.id)
         self.access_requested(entity, registration.estado)
@@ -490,6 +539,8 @@ class RegistrationFlow:
         taken = self.nit_registered()
         if taken is not None:
             raise ServiceError(nit_registered_text(taken))
+        b = self.data["busqueda"]
+        self._declare_if_needed(b.get("nombre", ""), b.get("nit", ""), ServiceError(DECLARE_DIFFERENT))
         self.data["modo"] = "registrar"
         form = self.entity_form()
         busqueda = self.data["busqueda"]
@@ -499,6 +550,19 @@ class RegistrationFlow:
         if not form.nit.strip():
             form.nit = "".join(c for c in busqueda.get("nit", "") if c.isdigit())
         self.set_entity_form(form)
+
+    def _declare_if_needed(self, nombre: str, nit: str, refusal: ServiceError) -> None:
+        """Going on past probable duplicates needs the box ticked for them; the declaration goes to the audit log."""
+        pending = self.duplicates
+        if not pending:
+            return
+        if not self.declared_different:
+            raise refusal
+        actor = self.require_signed_in()
+        ids = [d.entidad.id for d in pending]
+        self.services.entities.declare_different(actor, nombre, nit, ids)
+        self.data["diferentes"] = [*(self.data.get("diferentes") or []), *ids]
+        self.data["declara_diferente"] = []
 
     def _accept_search(self) -> None:
         self.require_signed_in()
@@ -548,6 +612,13 @@ class RegistrationFlow:
         errors = validate_entity(form)
         if errors:
             raise ValidationError(errors)
+        # The name, NIT and city typed in the form may point at Entities the search did not show.
+        # A ticked box covers only the Entities it was ticked for (declared_different checks that). The same
+        # NIT is no choice: the store refuses it beside the NIT field with «Solicitud de acceso».
+        self._duplicates = [d for d in self.services.entities.probable_duplicates(actor, form) if d.motivo != "nit"]
+        if self.duplicates:
+            self._declare_if_needed(form.nombre, form.nit, ValidationError([FieldError(
+                "nombre", ENTITY_LABELS["nombre"], duplicates_in_form_text(self.duplicates))]))
         if self.entity_id is None:
             record = self.services.entities.create(actor, form)
         else:
@@ -578,6 +649,21 @@ class RegistrationFlow:
     def account(self) -> UserInfo | None:
         """The signed-in user's account as stored now (what the Escritorio opens with)."""
         return None if self.actor is None else self.services.users.profile(self.actor)
+
+    # --- Lista de verificación -----------------------------------------------------------
+    def attached_documents(self) -> list[str]:
+        """The kinds of document attached to the Entidad being registered (none before it is saved)."""
+        if self.actor is None or self.entity_id is None:
+            return []
+        try:
+            return [d.tipo for d in self.services.documents.list(self.actor, self.entity_id)]
+        except ServiceError:
+            return []
+
+    def checklist(self, documentos: list[str] | None = None) -> Checklist:
+        from secop_desktop.core.registration.checklist import checklist
+
+        return checklist(self.data, self.attached_documents() if documentos is None else documentos)
 
     # --- drafts ----------------------------------------------------------------------
     def draft(self) -> Data:
