@@ -54,7 +54,7 @@ def test_audit_detalle_of_a_document_reads_in_spanish() -> None:
                 "sha256": "ab" * 32, "tamano": 1_288_490}
     attached = AuditRow(1, NOW, "admin_hh", "documento_anexado", "documento", 7, None, snapshot)
     assert describe(attached) == ("Tipo de documento: Experiencia; Documento: Certificado experiencia.pdf; "
-                                  "Tamaño: 1,2 MB")
+                                  "Tamaño: 1,2 MiB")
     deleted = AuditRow(2, NOW, "admin_hh", "documento_borrado", "documento", 7, snapshot, None)
     assert "Documento era Certificado experiencia.pdf" in describe(deleted)
     for row in (attached, deleted):

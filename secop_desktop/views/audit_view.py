@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from secop_desktop.core.access.service import AccessService, Accion, AuditRow
 from secop_desktop.core.clock import Clock
 from secop_desktop.core.dates import format_fecha
+from secop_desktop.core.documents.file_policy import format_size
 from secop_desktop.core.documents.service import all_slots
 from secop_desktop.core.entities.service import ENTITY_LABELS
 from secop_desktop.core.identity import SignedIn
@@ -72,16 +73,6 @@ HIDDEN_FIELDS = frozenset({"version", "sha256"})
 _SLOT_NAMES = {slot.tipo: slot.nombre for slot in all_slots()}
 
 
-def size_words(size: int) -> str:
-    """'734 bytes', '12,5 KB', '1,2 MB' with the Colombian decimal comma."""
-    if size < 1024:
-        return f"{size} bytes"
-    for unit, factor in (("KB", 1024), ("MB", 1024 ** 2), ("GB", 1024 ** 3)):
-        if size < factor * 1024 or unit == "GB":
-            return f"{size / factor:.1f} {unit}".replace(".", ",")
-    return f"{size} bytes"
-
-
 def field_name(key: str) -> str:
     return FIELD_NAMES.get(key, key.replace("_", " ").capitalize())
 
@@ -98,7 +89,7 @@ def _value(value: Any, key: str = "") -> str:
     if key == "tipo" and value in _SLOT_NAMES:
         return _SLOT_NAMES[value]
     if key == "tamano" and isinstance(value, int):
-        return size_words(value)
+        return format_size(value)
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value) or "—"
     return str(value)
