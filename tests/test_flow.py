@@ -333,3 +333,16 @@ def test_a_signed_in_user_starts_in_the_third_section(services: Services) -> Non
     assert f.actor is not None and f.actor.user_id == uid and f.is_confirmed
     assert f.registration().nombre == "Leonardo Neira"
     f.accept(flow.CONFIRMAR)
+
+
+def test_persona_natural_representative_is_the_person_not_the_name_searched(sv: Services) -> None:
+    """The name typed on the search page is the Entidad's; the representante legal is the person herself."""
+    f = RegistrationFlow(sv)
+    f.set_registration(registration(nombre="Jonathan Felipe Ruiz", nombre_entidad="Ferretería El Tornillo"))
+    f.searched("COLOMBIA", "Ferretería El Tornillo", "1032387714")
+    f.choose_register()
+    f.set_entity_type({"tipo_organizacion": persona_natural_form().tipo_organizacion})
+    f.accept(flow.TIPO_ENTIDAD)
+    form = f.entity_form()
+    assert form.nombre == "Ferretería El Tornillo"
+    assert form.representante_nombre == "Jonathan Felipe Ruiz"

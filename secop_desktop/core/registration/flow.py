@@ -585,7 +585,7 @@ class RegistrationFlow:
             if not form.nombre.strip():
                 form.nombre = person
             if not form.representante_nombre.strip():
-                form.representante_nombre = form.nombre or person
+                form.representante_nombre = person
             if not form.representante_numero_documento.strip():
                 form.representante_numero_documento = form.nit
             if not form.representante_correo.strip():
