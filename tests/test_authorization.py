@@ -144,7 +144,7 @@ CASES: dict[str, Case] = {
     "documents.upcoming": MEMBER,
     "documents.send_due_reminders": Case(lambda w: (date(2025, 3, 21),), entity=False, admin=False, system="only"),
     # A shared setting: the application, or whoever administers some Entidad.
-    "documents.set_reminder_days": Case(lambda w: (15,), entity=False, admin=True, system="allowed"),
+    "documents.set_reminder_days": Case(_on_a(15), entity=True, admin=True, system="allowed"),
     "packages.export": Case(lambda w: (w.entity_a, w.export_dest), entity=True, admin=True, system="allowed"),
     "packages.preview": Case(lambda w: (w.package,), entity=False, admin=False, system="allowed"),
     "packages.import_": Case(lambda w: (w.package,), entity=False, admin=False, system="allowed",

@@ -193,22 +193,30 @@ def test_only_the_application_sends_reminders(sqlite_services: Services) -> None
         sqlite_services.documents.send_due_reminders(acc.admin, date(2026, 3, 25))
 
 
-def test_the_number_of_days_is_a_shared_setting(services: Services) -> None:
+def test_each_entidad_chooses_its_number_of_days(services: Services) -> None:
     acc = account(services)
     docs = services.documents
-    assert docs.reminder_days() == 15
+    assert docs.reminder_days(acc.entity_id) == 15
     with pytest.raises(PermissionDenied):
-        docs.set_reminder_days(acc.proveedor, 30)
+        docs.set_reminder_days(acc.proveedor, acc.entity_id, 30)
+    with pytest.raises(PermissionDenied):
+        docs.set_reminder_days(acc.admin, None, 30)  # the database's default is not one supplier's to change
     with pytest.raises(ValidationError, match="entre 0 y 365"):
-        docs.set_reminder_days(acc.admin, 400)
-    docs.set_reminder_days(acc.admin, 30)
-    assert docs.reminder_days() == 30
+        docs.set_reminder_days(acc.admin, acc.entity_id, 400)
+    otra = admin_account(services, "admin_otra", "Otra Entidad", "901000009", "Otra Administradora")
+    otra_admin = as_actor(services, otra.admin_id)
+    docs.set_reminder_days(acc.admin, acc.entity_id, 30)
+    assert docs.reminder_days(acc.entity_id) == 30
+    assert docs.reminder_days(otra.entity_id) == 15  # another supplier of the same database keeps its own
     rup = docs.attach(acc.admin, "rup", acc.pdf, entity_id=acc.entity_id, valido_desde=date(2022, 5, 2))
-    # 11 April 2023 - 30 = Sunday 12 March -> Friday 10 March.
+    theirs = docs.attach(otra_admin, "rup", acc.pdf, entity_id=otra.entity_id, valido_desde=date(2022, 5, 2))
+    # 11 April 2023 - 30 = Sunday 12 March -> Friday 10 March; 15 days before is Monday 27 March.
     assert docs.send_due_reminders(STARTUP, date(2023, 3, 9)).documentos == ()
     assert docs.send_due_reminders(STARTUP, date(2023, 3, 10)).documentos == (rup.id,)
-    docs.set_reminder_days(STARTUP, 0)
-    assert docs.reminder_days() == 0
+    assert docs.send_due_reminders(STARTUP, date(2023, 3, 24)).documentos == ()
+    assert docs.send_due_reminders(STARTUP, date(2023, 3, 27)).documentos == (theirs.id,)
+    docs.set_reminder_days(STARTUP, None, 0)
+    assert docs.reminder_days(otra.entity_id) == 0 and docs.reminder_days(acc.entity_id) == 30
 
 
 @pytest.fixture

@@ -67,7 +67,7 @@ def test_the_escritorio_lists_what_expires_with_business_days_left(
     assert dias.isVisible() and dias.value() == 15
     dias.setValue(30)
     qtbot.mouseClick(by_name(mine, QPushButton, "Guardar días"), Qt.MouseButton.LeftButton)
-    assert docs.reminder_days() == 30
+    assert docs.reminder_days(account.entity_id) == 30
 
 
 def test_an_administrator_changes_the_dates_from_the_list(

@@ -62,6 +62,7 @@ class Vencimientos(QGroupBox):
         self.lista.itemActivated.connect(self._change_dates)
         self._shown: dict[int, Vencimiento] = {}
         self._es_administrador = False
+        self._entity_id: int | None = None
         layout.addWidget(self.lista)
         self.mensaje = MessageLabel("Mensaje de vencimientos")
         layout.addWidget(self.mensaje)
@@ -81,8 +82,8 @@ class Vencimientos(QGroupBox):
         row.addWidget(self.guardar)
         row.addStretch(1)
         form.addRow(label_field(DIAS, self.dias), line)
-        # Said with the field: the number is shared by every account of this database.
-        self.dias.setAccessibleDescription("Para todas las cuentas de esta base de datos.")
+        # Said with the field: the number is this account's, not every supplier's of a shared database.
+        self.dias.setAccessibleDescription("Para los administradores de esta cuenta.")
         layout.addWidget(self.ajuste)
         self.ajuste.hide()
 
@@ -91,6 +92,7 @@ class Vencimientos(QGroupBox):
         self._shown.clear()
         self.mensaje.clear()
         self._es_administrador = es_administrador
+        self._entity_id = entity_id
         # Administrators correct a document's dates from here (Enter or double-click on it).
         self.lista.setToolTip("Pulse Enter o haga doble clic en un documento para cambiar su vigencia."
                               if es_administrador else "")
@@ -101,7 +103,7 @@ class Vencimientos(QGroupBox):
         self.show()
         try:
             upcoming = self.services.documents.upcoming(self.actor, entity_id)
-            days = self.services.documents.reminder_days()
+            days = self.services.documents.reminder_days(entity_id)
         except ServiceError as exc:
             self.mensaje.show_error(exc.message)
             return
@@ -144,7 +146,7 @@ class Vencimientos(QGroupBox):
 
     def _save_days(self) -> None:
         try:
-            self.services.documents.set_reminder_days(self.actor, self.dias.value())
+            self.services.documents.set_reminder_days(self.actor, self._entity_id, self.dias.value())
         except ServiceError as exc:
             self.mensaje.show_error(exc.message)
             return

@@ -61,6 +61,18 @@ MAX_SIZE_SETTING = "documentos.tamano_maximo"
 # Shared settings row: how many days before a deadline its reminder goes to the Buzón.
 REMINDER_DAYS_SETTING = "documentos.recordatorio_dias"
 MAX_REMINDER_DAYS = 365
+
+
+def _reminder_key(entity_id: int) -> str:
+    return f"{REMINDER_DAYS_SETTING}.{entity_id}"
+
+
+def _days(value: str | None, fallback: int) -> int:
+    try:
+        days = int(value or "")
+    except ValueError:
+        return fallback
+    return days if 0 <= days <= MAX_REMINDER_DAYS else fallback
 # core.mail.settings.SETTINGS_FILE (a test keeps them equal), looked at before loading the mail modules.
 MAIL_SETTINGS_FILE = "correo.json"
 REMINDER_CLASS = "vencimiento"  # a Buzón class nobody can switch off: an expiring RUP always matters
@@ -360,15 +372,12 @@ class DocumentService:
         """What the validity question proposes for a document of this slot attached today."""
         return default_validity(slot(tipo).tipo, self.today(), desde)
 
-    def reminder_days(self) -> int:
-        """How many days before a deadline its reminder goes out (shared setting, 15 by default)."""
+    def reminder_days(self, entity_id: int | None = None) -> int:
+        """How many days before a deadline its reminder goes out: the Entidad's own choice, else the
+        database's default (15 unless the application set another)."""
         with self.db.session() as s:
-            value = queries.setting(s, REMINDER_DAYS_SETTING)
-        try:
-            days = int(value or "")
-        except ValueError:
-            return deadlines.DEFAULT_REMINDER_DAYS
-        return days if 0 <= days <= MAX_REMINDER_DAYS else deadlines.DEFAULT_REMINDER_DAYS
+            own = queries.setting(s, _reminder_key(entity_id)) if entity_id is not None else None
+            return _days(own, _days(queries.setting(s, REMINDER_DAYS_SETTING), deadlines.DEFAULT_REMINDER_DAYS))
 
     def list(self, actor: Actor, entity_id: int) -> list[DocumentInfo]:
         """The Entidad's documents, for any member of it."""
@@ -552,22 +561,25 @@ class DocumentService:
             return [self._vencimiento(d, entidad, today)
                     for d, entidad in queries.with_deadline(s, entity_id=entity_id)]
 
-    def set_reminder_days(self, actor: Actor, days: int) -> None:
-        """Changes how many days before each deadline the reminder goes out, for everybody.
+    def set_reminder_days(self, actor: Actor, entity_id: int | None, days: int) -> None:
+        """Changes how many days before each deadline the Entidad's administrators are reminded.
 
-        A shared setting of the database: the application, or a user who administers some Entidad.
+        An administrator sets it for the Entidad (on a help desk's shared database one supplier's
+        choice must not become every supplier's); the application may also set the database's
+        default (entity_id None), which Entidades that never chose follow.
         """
         if not 0 <= days <= MAX_REMINDER_DAYS:
             raise ValidationError([FieldError("dias", "Días de anticipación",
                                               f"Escriba un número de días entre 0 y {MAX_REMINDER_DAYS}.")])
         with self.db.session() as s:
             if isinstance(actor, SignedIn):
-                user = authorize.active_user(s, actor)
-                if not memberships.admin_entity_ids(s, user.id):
-                    raise PermissionDenied("Solo un administrador de una Entidad puede cambiar los recordatorios.")
+                if entity_id is None:
+                    raise PermissionDenied(ADMIN_ONLY)
+                self._require_admin(s, actor, entity_id)
             else:
                 authorize.system(actor)
-            shared_settings.put(s, REMINDER_DAYS_SETTING, str(days))
+            key = REMINDER_DAYS_SETTING if entity_id is None else _reminder_key(entity_id)
+            shared_settings.put(s, key, str(days))
 
     def send_due_reminders(self, actor: Actor, today: date | None = None) -> ReminderReport:
         """Posts one reminder per document and deadline to the Buzón of its Entidad's administrators.
@@ -581,16 +593,19 @@ class DocumentService:
         """
         authorize.system(actor)
         today = today or self.today()
-        days = self.reminder_days()
         email = self._mail_configured()
-        # remind_on only moves the reminder day back, by at most a few holidays and a weekend.
-        horizon = today + timedelta(days=days + 15)
         with self.db.session() as s:
-            candidates = [(d.id, d.tipo, d.valido_hasta) for d, _ in queries.with_deadline(s, today, horizon)
+            default = _days(queries.setting(s, REMINDER_DAYS_SETTING), deadlines.DEFAULT_REMINDER_DAYS)
+            own = {int(key.rsplit(".", 1)[1]): _days(value, default)
+                   for key, value in shared_settings.with_prefix(s, REMINDER_DAYS_SETTING + ".")}
+            # remind_on only moves the reminder day back, by at most a few holidays and a weekend.
+            horizon = today + timedelta(days=max([default, *own.values()]) + 15)
+            candidates = [(d.id, d.tipo, d.valido_hasta, own.get(d.entity_id or 0, default))
+                          for d, _ in queries.with_deadline(s, today, horizon)
                           if d.recordatorio_para != d.valido_hasta]
         reminded: builtins.list[int] = []
         posted = 0
-        for document_id, tipo, vence in candidates:
+        for document_id, tipo, vence, days in candidates:
             assert vence is not None
             if not deadlines.deadline_for(tipo, vence, days).due(today):
                 continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from secop_desktop.store.database import flush
@@ -34,3 +34,9 @@ def compare_and_set(s: Session, key: str, expected: str, valor: str) -> bool:
                        .values(valor=valor).execution_options(synchronize_session=False))
     s.expire_all()
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def with_prefix(s: Session, prefix: str) -> list[tuple[str, str]]:
+    """(key, value) of every row whose key starts with prefix (the per-Entidad variants of a setting)."""
+    query = select(Setting.clave, Setting.valor).where(Setting.clave.startswith(prefix, autoescape=True))
+    return [(clave, valor) for clave, valor in s.execute(query)]
