@@ -50,7 +50,7 @@ class SignInPage(QWidget):
         add_row(form, "&Usuario", self.usuario)
         self.contrasena = QLineEdit()
         self.contrasena.setEchoMode(QLineEdit.EchoMode.Password)
-        add_row(form, "&Contraseña", self.contrasena)
+        add_row(form, "C&ontraseña", self.contrasena)
         self.entrar = QPushButton("&Entrar")
         self.entrar.setDefault(True)
         self.entrar.setAutoDefault(True)
