@@ -337,13 +337,15 @@ class AttachmentsPanel(QWidget):
         """The keyboard path through the table: the Anexar documento of the next row still missing a
         mandatory document (after `after`, wrapping round); once none is missing, Finalizar."""
         order = [s.tipo for s in self.visible_slots()]
-        missing = {s.tipo for s in self._missing()} - set(self._tasks)
-        if self._finish is None:
-            # The Biblioteca has no Finalizar: the optional rows come next, then the row just filled.
-            missing |= {t for t in order if t not in self._docs and t not in self._tasks}
         start = order.index(after) + 1 if after in order else 0
-        for tipo in order[start:] + order[:start]:
-            if tipo in missing and self._rows[tipo].anexar.isEnabled():
+        order = order[start:] + order[:start]
+        missing = {s.tipo for s in self._missing()}
+        candidates = [t for t in order if t in missing]
+        if self._finish is None:
+            # The Biblioteca has no Finalizar: the empty optional rows come next, then the row just filled.
+            candidates += [t for t in order if t not in missing and t not in self._docs]
+        for tipo in candidates:
+            if tipo not in self._tasks and self._rows[tipo].anexar.isEnabled():
                 self._rows[tipo].anexar.setFocus(Qt.FocusReason.OtherFocusReason)
                 return
         if self._finish is not None:
