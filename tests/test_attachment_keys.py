@@ -97,6 +97,5 @@ def test_the_file_dialog_opens_in_documents_with_the_file_name_focused(
     qtbot.keyClick(focused(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not panel.is_busy() and "Capacidad financiera y organizacional" in
                     [d.nombre for d in panel.visible_slots() if d.tipo in panel._docs], timeout=10_000)
-    # Outside the wizard (the Biblioteca) the focus goes on to the next missing document. (The window's
-    # focus: the offscreen platform does not hand the activation back after the completer's popup.)
-    qtbot.waitUntil(lambda: row_of(panel.window().focusWidget()) == "Experiencia", timeout=3000)
+    # Outside the wizard (the Biblioteca) the focus goes on to the next missing document.
+    qtbot.waitUntil(lambda: row_of(focused()) == "Experiencia", timeout=3000)

@@ -427,6 +427,9 @@ class AttachmentsPanel(QWidget):
         # open(), not exec(): no nested event loop, the copies already running keep reporting.
         self.dialog = file_dialog(self)
         self.dialog.fileSelected.connect(lambda name, t=tipo: self._start(t, Path(name)) if name else None)
+        # Back to this window with the keyboard focus where it was (not every window manager, nor the
+        # offscreen platform after the file name completer's popup, does it by itself).
+        self.dialog.finished.connect(lambda _: self.window().activateWindow() if self.isVisible() else None)
         self.dialog.open()
 
     def _attach_dropped(self, tipo: str, paths: list[Path | None]) -> None:
