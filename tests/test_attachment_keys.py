@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLineEdit, QPushButton, QWidget, QWizard
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QFileDialog,
+    QFrame,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QWidget,
+    QWizard,
+)
 from pytestqt.qtbot import QtBot
 
 from secop_desktop.core.registration import flow
@@ -99,3 +109,24 @@ def test_the_file_dialog_opens_in_documents_with_the_file_name_focused(
                     [d.nombre for d in panel.visible_slots() if d.tipo in panel._docs], timeout=10_000)
     # Outside the wizard (the Biblioteca) the focus goes on to the next missing document.
     qtbot.waitUntil(lambda: row_of(focused()) == "Experiencia", timeout=3000)
+
+
+def test_every_row_of_the_table_shows_whole_in_the_wizard_on_a_laptop(qtbot: QtBot, sqlite_services: Services) -> None:
+    """At the size the wizard opens with on a 1366x768 screen with a taskbar, the five rows show whole."""
+    wizard = signed_in_wizard(qtbot, sqlite_services)
+    to_entity_form(qtbot, wizard, "Sociedad Anónima Abierta colombiana")
+    page(wizard).form_widget.set_form(company_form("F&F asociados", "900373913",
+                                                   tipo_organizacion="Sociedad Anónima Abierta colombiana"))
+    click(qtbot, wizard_button(wizard, "Siguiente"))
+    panel = wizard.pages[flow.DOCUMENTOS].panel
+    assert panel is not None
+    wizard.resize(980, 728 - 30)  # the work area less the title bar
+    qtbot.wait(50)
+    scroll = panel.findChild(QScrollArea)
+    viewport = scroll.viewport()
+    rows = [r for r in panel.findChildren(QFrame, "slotRow") if r.isVisibleTo(panel)]
+    assert len(rows) == 5
+    for row in rows:
+        top = row.mapTo(viewport, row.rect().topLeft()).y()
+        assert 0 <= top and top + row.height() <= viewport.height(), (
+            f"{row.accessibleName()}: rows {top}..{top + row.height()} in a table {viewport.height()} px high")

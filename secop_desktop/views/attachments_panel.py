@@ -47,7 +47,8 @@ INSTRUCCIONES = (
 )
 # Fixed widths for every column but the description, shared by the header and the rows so the
 # table lines up whatever each cell's text is.
-_WIDTHS = {1: 300, 2: 110, 3: 190}
+# The description, the longest text, gets what is left: on a 1366x768 laptop every row shows whole.
+_WIDTHS = {1: 220, 2: 110, 3: 170}
 _ERROR_STYLE = "color: #b00020; background: #fdecea; border: 1px solid #f1b0b7; padding: 6px"
 _INFO_STYLE = "color: #1b5e20; background: #e8f5e9; border: 1px solid #a5d6a7; padding: 6px"
 _HELP_PENDING = "color: #8a4b00"
@@ -284,6 +285,16 @@ class AttachmentsPanel(QWidget):
             row.dropped.connect(lambda paths, t=s.tipo: self._attach_dropped(t, paths))
             table_box.addWidget(row)
             self._rows[s.tipo] = row
+        # The recommendations scroll with the table (read once), so the table gets the page's height.
+        self.recomendaciones = QLabel(
+            f"<b>{RECOMENDACIONES_TITULO}</b><ul style='margin-top:2px'>"
+            + "".join(f"<li>{r}</li>" for r in RECOMENDACIONES)
+            + "</ul>"
+        )
+        self.recomendaciones.setWordWrap(True)
+        self.recomendaciones.setAccessibleName(RECOMENDACIONES_TITULO)
+        self.recomendaciones.setContentsMargins(0, 8, 0, 0)
+        table_box.addWidget(self.recomendaciones)
         table_box.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -295,15 +306,6 @@ class AttachmentsPanel(QWidget):
         self.ayuda.setWordWrap(True)
         self.ayuda.setAccessibleName("Ayuda para finalizar")
         layout.addWidget(self.ayuda)
-
-        self.recomendaciones = QLabel(
-            f"<b>{RECOMENDACIONES_TITULO}</b><ul style='margin-top:2px'>"
-            + "".join(f"<li>{r}</li>" for r in RECOMENDACIONES)
-            + "</ul>"
-        )
-        self.recomendaciones.setWordWrap(True)
-        self.recomendaciones.setAccessibleName(RECOMENDACIONES_TITULO)
-        layout.addWidget(self.recomendaciones)
 
         self._show_variant()
         self.refresh(emit=False)

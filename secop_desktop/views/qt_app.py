@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from secop_desktop import APP_NAME, __version__
 from secop_desktop.resources import data_path, icon_paths
 from secop_desktop.views.widgets.keys import install_enter_presses
+from secop_desktop.views.widgets.style import install_style
 
 DISPLAY_NAME = "SECOP II"
 _translators: list[QTranslator] = []
@@ -98,4 +99,5 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(app_icon())
     install_spanish(app)
     install_enter_presses(app)
+    install_style(app)
     return app
