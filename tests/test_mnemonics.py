@@ -102,11 +102,13 @@ def test_no_window_has_two_things_on_one_alt_letter(qtbot: QtBot, sqlite_service
     walk.check("Buzón", buzon)
     buzon.close()
 
+    from secop_desktop.views.about import AboutDialog
     from secop_desktop.views.connection_dialog import ConnectionDialog
     from secop_desktop.views.package_dialogs import ExportDialog, ImportDialog
     from secop_desktop.views.smtp_dialog import SmtpDialog
 
     dialogs: list[tuple[str, QDialog]] = [
+        ("Acerca de", AboutDialog(services.data_dir, parent=start)),
         ("Configuración de conexión", ConnectionDialog(tmp_path / "conexion", parent=start)),
         ("Configuración de correo", SmtpDialog(tmp_path / "correo", parent=start)),
         ("Importar registro", ImportDialog(services, admin, parent=start)),
@@ -138,6 +140,12 @@ def test_no_window_has_two_things_on_one_alt_letter(qtbot: QtBot, sqlite_service
     walk.check("Administración de usuarios", admin_window)
     admin_window.tabs.setCurrentIndex(1)
     walk.check("Administración de usuarios → Últimas modificaciones", admin_window)
+    from secop_desktop.views.create_user_dialog import CreateUserDialog
+
+    crear = CreateUserDialog(services.access, admin, account.entity_id, account.nombre, admin_window)
+    walk.show(crear)
+    walk.check("Crear usuarios", crear)
+    crear.close()
     admin_window.close()
     escritorio.close()
 
