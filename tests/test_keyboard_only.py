@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QDialog,
     QFileDialog,
     QLineEdit,
     QPlainTextEdit,
@@ -140,6 +141,25 @@ class Keyboard:
         self.type(prefix)
         assert combo.currentText() == expected, combo.currentText()
 
+    def answer_questions(self, within_ms: int = 2000) -> None:
+        """A question the app may ask once the file is chosen (a modal dialog of its own, opened with
+        exec(), such as the document's validity dates): Enter takes its proposal, counted like any Enter.
+        Watched from a timer, since exec() does not return to the test until it is answered."""
+        deadline = QElapsedTimer()
+        deadline.start()
+
+        def look() -> None:
+            modal = QApplication.activeModalWidget()
+            if isinstance(modal, QDialog) and not isinstance(modal, QFileDialog):
+                focus = QApplication.focusWidget()
+                if focus is not None and focus.window() is modal:
+                    self.nav(Qt.Key.Key_Return)
+                    return
+            if deadline.elapsed() < within_ms:
+                QTimer.singleShot(50, look)
+
+        QTimer.singleShot(50, look)
+
     def report(self) -> str:
         return f"{len(self.counted)} counted keys:\n  " + "\n  ".join(self.counted)
 
@@ -205,6 +225,7 @@ def attach_documents(qtbot: QtBot, kb: Keyboard, folder: Path, count: int) -> No
         qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QFileDialog))
         qtbot.waitUntil(lambda: kb.name() == "fileNameEdit")  # Qt's dialog names its file name field so
         kb.type(str(path))
+        kb.answer_questions()
         kb.nav(Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
         # The copy runs in the background; then the focus moves on by itself.
