@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from secop_desktop.core.services import Services
@@ -93,3 +102,21 @@ def test_enter_signs_in_once_in_the_admin_window(qtbot: QtBot, sqlite_services: 
     qtbot.keyClicks(QApplication.focusWidget(), "equivocada")
     _press_enter(qtbot)
     assert attempts == ["victor_2018"]  # once, not once per handler
+
+
+def test_enter_after_the_field_it_was_typed_in_is_gone(qtbot: QtBot) -> None:
+    """An Enter a dialog took never reaches a main window; a later one must not use that field (deleted)."""
+    application()
+    dialog = QDialog()
+    edit = QLineEdit(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    dialog.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    window = QMainWindow()
+    entries = QListWidget()
+    window.setCentralWidget(entries)
+    _shown(qtbot, window)
+    entries.setFocus()
+    qtbot.keyClick(entries, Qt.Key.Key_Return)  # reaches the window: nothing to press, nothing to crash

@@ -7,6 +7,7 @@ the phone never leaves the keyboard, so one application-wide filter gives every 
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QDialog, QLineEdit, QPushButton, QWidget
@@ -34,8 +35,9 @@ class EnterPresses(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        # The field an Enter was typed in: the window sees the same event later, when nobody took it.
-        self._field: QWidget | None = None
+        # The field an Enter was typed in, and that key's time stamp: the window sees the same event later,
+        # when nobody took it. Only a reference: by then the field may have been deleted.
+        self._field: tuple[QWidget, int] | None = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
@@ -43,7 +45,7 @@ class EnterPresses(QObject):
         if event.key() not in _ENTER or event.modifiers() not in _PLAIN or event.isAutoRepeat():
             return False
         if isinstance(watched, (QLineEdit, QAbstractSpinBox, QComboBox)):
-            self._field = watched
+            self._field = (watched, event.timestamp())
             return False
         if isinstance(watched, QPushButton):
             # Dialog buttons (auto default) and default buttons already answer Enter themselves.
@@ -53,8 +55,11 @@ class EnterPresses(QObject):
             return False
         if isinstance(watched, QWidget) and watched.isWindow() and not isinstance(watched, QDialog):
             # Enter nobody took reaches the window: from a field, it presses the default button.
-            focus, self._field = self._field, None
-            if focus is None or focus.window() is not watched:
+            origin, self._field = self._field, None
+            if origin is None or origin[1] != event.timestamp() or not shiboken6.isValid(origin[0]):
+                return False
+            focus = origin[0]
+            if focus.window() is not watched:
                 return False
             if QApplication.focusWidget() not in (None, focus):
                 return False  # a field's Enter that something else took: this one came from a list or a view
