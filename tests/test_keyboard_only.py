@@ -55,6 +55,17 @@ def spanish() -> None:
     application()
 
 
+@pytest.fixture
+def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The agent's Documents folder (the scanned papers the caller sent are there)."""
+    home = tmp_path / "agente"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    (home / "Documents").mkdir(parents=True)
+    return home / "Documents"
+
+
 class Keyboard:
     """The agent's keyboard. type() is data, tab() onto the next field is free, everything else counts."""
 
@@ -218,13 +229,14 @@ def register_user(qtbot: QtBot, window: StartWindow, kb: Keyboard, *, nombre: st
 
 
 def attach_documents(qtbot: QtBot, kb: Keyboard, folder: Path, count: int) -> None:
-    """Enter on the Anexar documento the focus is on, the path typed in Qt's file dialog, Enter."""
+    """Enter on the Anexar documento the focus is on; the dialog opens in Documents, where the caller's
+    files are: their name typed, Enter."""
     for path in write_pdfs(folder, count):
         assert kb.name() == "Anexar documento", kb.name()
         kb.nav(Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QFileDialog))
         qtbot.waitUntil(lambda: kb.name() == "fileNameEdit")  # Qt's dialog names its file name field so
-        kb.type(str(path))
+        kb.type(path.name)
         kb.answer_questions()
         kb.nav(Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
@@ -242,7 +254,7 @@ def finish(qtbot: QtBot, kb: Keyboard, wizard: QWidget, folder: Path, documents:
     assert wizard.current_view() == flow.FELICITACIONES, kb.report()  # type: ignore[attr-defined]
 
 
-def test_persona_natural_registration_by_keyboard(qtbot: QtBot, sqlite_services: Services, tmp_path: Path) -> None:
+def test_persona_natural_registration_by_keyboard(qtbot: QtBot, sqlite_services: Services, documents: Path) -> None:
     window, kb = start(qtbot, sqlite_services)
     register_user(qtbot, window, kb, nombre="Jonathan Ruiz", entidad="Jonathan Ruiz", usuario="jruiz")
     wizard = window.wizards[-1]
@@ -274,7 +286,7 @@ def test_persona_natural_registration_by_keyboard(qtbot: QtBot, sqlite_services:
         kb.fill(name, text)
     kb.nav(Qt.Key.Key_Return)  # Siguiente
     assert wizard.current_view() == flow.DOCUMENTOS, kb.report()
-    finish(qtbot, kb, wizard, tmp_path / "documentos", 3)
+    finish(qtbot, kb, wizard, documents, 3)
     print(f"\nRegistro de una persona natural con el teclado: {kb.summary()}")
     assert len(kb.counted) <= COMPANY_BUDGET, kb.report()
     with sqlite_services.db.session() as s:
@@ -284,7 +296,7 @@ def test_persona_natural_registration_by_keyboard(qtbot: QtBot, sqlite_services:
         assert len(s.scalars(select(Document)).all()) == 3
 
 
-def test_company_registration_by_keyboard(qtbot: QtBot, sqlite_services: Services, tmp_path: Path) -> None:
+def test_company_registration_by_keyboard(qtbot: QtBot, sqlite_services: Services, documents: Path) -> None:
     window, kb = start(qtbot, sqlite_services)
     register_user(qtbot, window, kb, nombre="Sebastián Ostor", entidad="Ostor Ingeniería S.A.", usuario="sostor")
     wizard = window.wizards[-1]
@@ -324,7 +336,7 @@ def test_company_registration_by_keyboard(qtbot: QtBot, sqlite_services: Service
     kb.nav(Qt.Key.Key_Return)  # Siguiente
     assert wizard.current_view() == flow.DOCUMENTOS, kb.report()
 
-    finish(qtbot, kb, wizard, tmp_path / "documentos", 4)
+    finish(qtbot, kb, wizard, documents, 4)
     print(f"\nRegistro de una sociedad con el teclado: {kb.summary()}")
     assert len(kb.counted) <= COMPANY_BUDGET, kb.report()
     with sqlite_services.db.session() as s:
