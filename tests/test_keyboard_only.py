@@ -155,12 +155,15 @@ class Keyboard:
     def answer_questions(self, within_ms: int = 2000) -> None:
         """A question the app may ask once the file is chosen (a modal dialog of its own, opened with
         exec(), such as the document's validity dates): Enter takes its proposal, counted like any Enter.
-        Watched from a timer, since exec() does not return to the test until it is answered."""
+        Watched from a timer while a modal dialog is open, since exec() does not return to the test until
+        it is answered."""
         deadline = QElapsedTimer()
         deadline.start()
 
         def look() -> None:
             modal = QApplication.activeModalWidget()
+            if modal is None:
+                return  # the file dialog closed with nothing asked: no watching into the next document
             if isinstance(modal, QDialog) and not isinstance(modal, QFileDialog):
                 focus = QApplication.focusWidget()
                 if focus is not None and focus.window() is modal:
