@@ -31,7 +31,6 @@ from tests.wizard_fixtures import (
     field,
     fill_step1,
     shown_errors,
-    to_entity_form,
     type_in,
     wizard_button,
     write_pdfs,
@@ -167,7 +166,16 @@ def test_no_window_has_two_things_on_one_alt_letter(qtbot: QtBot, sqlite_service
     walk.check("Registro → Confirmar registro", wizard)
     confirm_and_sign_in(qtbot, wizard)
     walk.check("Registro → Validar si mi entidad ya existe", wizard)
-    to_entity_form(qtbot, wizard, "Sociedad Anónima Abierta colombiana", nombre="Ruiz y Cía")
+    type_in(qtbot, field(wizard, "Nombre de la Entidad"), account.nombre)
+    click(qtbot, field(wizard, "Validar", QPushButton))
+    assert field(wizard, "Solicitud de acceso", QPushButton).isVisible()
+    walk.check("Registro → Validar si mi entidad ya existe (encontrada: Solicitud de acceso)", wizard)
+    type_in(qtbot, field(wizard, "Nombre de la Entidad"), "Ruiz y Cía")
+    click(qtbot, field(wizard, "Validar de nuevo", QPushButton))
+    walk.check("Registro → Validar si mi entidad ya existe (no encontrada: Registrar Entidad)", wizard)
+    click(qtbot, field(wizard, "Registrar Entidad", QPushButton))
+    choose(qtbot, field(wizard, "Tipo de organización", QComboBox), "Sociedad Anónima Abierta colombiana")
+    click(qtbot, field(wizard, "Generar formulario", QPushButton))
     walk.check("Registro → formulario de una sociedad", wizard)
     click(qtbot, wizard_button(wizard, "Atrás"))
     walk.check("Registro → Tipo de organización", wizard)
