@@ -300,7 +300,8 @@ def test_attachments_page_buttons_do_not_share_mnemonics(qtbot: QtBot, sqlite_se
     row_words = {b.text().replace("&", "") for b in panel.findChildren(QPushButton)}
     assert row_words == {"Anexar documento", "Abrir", "Borrar documento", "Cancelar"}
     cancelar = next(b for b in panel.findChildren(QPushButton) if b.text().replace("&", "") == "Cancelar")
-    assert mnemonic(cancelar.text()) not in {"a", "n", "f", "c", "b", "o", mnemonic(first.text())}
+    # Five rows share these words: no Alt+letter could tell them apart, the focus path does.
+    assert mnemonic(cancelar.text()) is None and mnemonic(first.text()) is None
 
     # Alt+A is Atrás alone again: it goes back to the form instead of landing on a row's button.
     wizard.activateWindow()  # mnemonics act in the active window only

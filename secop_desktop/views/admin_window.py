@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -50,7 +50,7 @@ class SignInPage(QWidget):
         add_row(form, "&Usuario", self.usuario)
         self.contrasena = QLineEdit()
         self.contrasena.setEchoMode(QLineEdit.EchoMode.Password)
-        add_row(form, "&Contraseña", self.contrasena)
+        add_row(form, "C&ontraseña", self.contrasena)
         self.entrar = QPushButton("&Entrar")
         self.entrar.setDefault(True)
         self.entrar.setAutoDefault(True)
@@ -61,8 +61,14 @@ class SignInPage(QWidget):
         mesa = QLabel(MESA_DE_SERVICIO)
         mesa.setWordWrap(True)
         inner.addWidget(mesa)
+        # Centred between stretches, not with an alignment flag: an aligned widget gets its size hint's
+        # height, which leaves a refusal wrapped over two or three lines cut after the first.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(column, 3)
+        row.addStretch(1)
         layout.addStretch(1)
-        layout.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(row)
         layout.addStretch(2)
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QFileDialog,
     QFrame,
     QGridLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -46,11 +48,29 @@ INSTRUCCIONES = (
 )
 # Fixed widths for every column but the description, shared by the header and the rows so the
 # table lines up whatever each cell's text is.
-_WIDTHS = {1: 300, 2: 110, 3: 190}
+# The description, the longest text, gets what is left: on a 1366x768 laptop every row shows whole.
+_WIDTHS = {1: 220, 2: 110, 3: 170}
 _ERROR_STYLE = "color: #b00020; background: #fdecea; border: 1px solid #f1b0b7; padding: 6px"
 _INFO_STYLE = "color: #1b5e20; background: #e8f5e9; border: 1px solid #a5d6a7; padding: 6px"
 _HELP_PENDING = "color: #8a4b00"
 _HELP_DONE = "color: #1b5e20"
+
+
+def file_dialog(parent: QWidget) -> QFileDialog:
+    """Qt's own file dialog (in Spanish, the same on every desktop), in the user's Documents folder.
+
+    Its file name field gets the focus: an agent on the phone types or pastes the path and presses Enter.
+    """
+    dialog = QFileDialog(parent, "Buscar documento", documents_folder(), "Todos los archivos (*)")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+    name = dialog.findChild(QLineEdit, "fileNameEdit")
+    if name is not None:
+        # After show(): QFileDialog focuses its file list when it lays itself out.
+        dialog.setFocusProxy(name)
+        QTimer.singleShot(0, name, lambda: name.setFocus(Qt.FocusReason.OtherFocusReason))
+    return dialog
 
 
 def open_stored_copy(path: Path) -> bool:
@@ -119,12 +139,12 @@ class _SlotRow(QFrame):
         actions = QVBoxLayout(actions_cell)
         actions.setContentsMargins(0, 0, 0, 0)
         actions.setSpacing(4)
-        # Mnemonics clear of the wizard's Atrás (A), Siguiente (N), Finalizar (F), Cancelar (C) and of the
-        # Escritorio's menus (E, U, F, Y, R, C): Alt+X, B, O, L here.
-        self.anexar = self._button("Ane&xar documento", actions)
-        self.abrir = self._button("A&brir", actions)
-        self.borrar = self._button("B&orrar documento", actions)
-        self.cancelar = self._button("Cance&lar", actions)
+        # No mnemonics: every row has these four, and one Alt+letter cannot reach five buttons. The focus
+        # goes to the next row's Anexar documento by itself instead (AttachmentsPanel.focus_next).
+        self.anexar = self._button("Anexar documento", actions)
+        self.abrir = self._button("Abrir", actions)
+        self.borrar = self._button("Borrar documento", actions)
+        self.cancelar = self._button("Cancelar", actions)
         actions.addStretch(1)
         grid.addWidget(actions_cell, 0, 3)
         self.set_document(None)
@@ -213,7 +233,10 @@ class AttachmentsPanel(QWidget):
         self._entity_id = owner_entity_id
         self._persona_natural = persona_natural
         self._obligado = obligado_contabilidad
-        self._choose = file_chooser or self._choose_with_dialog
+        self._choose = file_chooser
+        self.dialog: QFileDialog | None = None
+        # The wizard's Finalizar (set_finish_button); the Escritorio's Biblioteca has none.
+        self._finish: QAbstractButton | None = None
         self._confirm = confirm or self._confirm_with_box
         # A scripted file chooser (tests, automation) means no dialogs: the usual dates, unasked.
         self._ask_validity = ask_validity or (
@@ -268,6 +291,16 @@ class AttachmentsPanel(QWidget):
             row.dropped.connect(lambda paths, t=s.tipo: self._attach_dropped(t, paths))
             table_box.addWidget(row)
             self._rows[s.tipo] = row
+        # The recommendations scroll with the table (read once), so the table gets the page's height.
+        self.recomendaciones = QLabel(
+            f"<b>{RECOMENDACIONES_TITULO}</b><ul style='margin-top:2px'>"
+            + "".join(f"<li>{r}</li>" for r in RECOMENDACIONES)
+            + "</ul>"
+        )
+        self.recomendaciones.setWordWrap(True)
+        self.recomendaciones.setAccessibleName(RECOMENDACIONES_TITULO)
+        self.recomendaciones.setContentsMargins(0, 8, 0, 0)
+        table_box.addWidget(self.recomendaciones)
         table_box.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -279,15 +312,6 @@ class AttachmentsPanel(QWidget):
         self.ayuda.setWordWrap(True)
         self.ayuda.setAccessibleName("Ayuda para finalizar")
         layout.addWidget(self.ayuda)
-
-        self.recomendaciones = QLabel(
-            f"<b>{RECOMENDACIONES_TITULO}</b><ul style='margin-top:2px'>"
-            + "".join(f"<li>{r}</li>" for r in RECOMENDACIONES)
-            + "</ul>"
-        )
-        self.recomendaciones.setWordWrap(True)
-        self.recomendaciones.setAccessibleName(RECOMENDACIONES_TITULO)
-        layout.addWidget(self.recomendaciones)
 
         self._show_variant()
         self.refresh(emit=False)
@@ -311,6 +335,32 @@ class AttachmentsPanel(QWidget):
         self._obligado = obligado_contabilidad
         self._show_variant()
         self.refresh()
+
+    def set_finish_button(self, button: QAbstractButton) -> None:
+        """Where the focus goes once every mandatory document is attached, and what the help text names."""
+        self._finish = button
+        self._update_completeness(False)
+
+    def focus_next(self, after: str | None = None) -> None:
+        """The keyboard path through the table: the Anexar documento of the next row still missing a
+        mandatory document (after `after`, wrapping round); once none is missing, Finalizar."""
+        order = [s.tipo for s in self.visible_slots()]
+        start = order.index(after) + 1 if after in order else 0
+        order = order[start:] + order[:start]
+        missing = {s.tipo for s in self._missing()}
+        candidates = [t for t in order if t in missing]
+        if self._finish is None:
+            # The Biblioteca has no Finalizar: the empty optional rows come next, then the row just filled.
+            candidates += [t for t in order if t not in missing and t not in self._docs]
+        for tipo in candidates:
+            if tipo not in self._tasks and self._rows[tipo].anexar.isEnabled():
+                self._rows[tipo].anexar.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+        if self._finish is not None:
+            if self._finish.isEnabled() and self._finish.isVisible():
+                self._finish.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif after in self._rows and self._rows[after].anexar.isEnabled():
+            self._rows[after].anexar.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def visible_slots(self) -> list[Slot]:
         return slots(self._persona_natural, self._obligado)
@@ -343,15 +393,20 @@ class AttachmentsPanel(QWidget):
 
     def _update_completeness(self, emit: bool) -> None:
         missing = self._missing()
+        # "Finalizar" only where there is one: the wizard's last page, not the Biblioteca.
+        wizard = self._finish is not None
         if missing:
-            self.ayuda.setText("Para finalizar anexe los documentos obligatorios: "
-                               + ", ".join(s.nombre for s in missing) + ".")
+            names = ", ".join(s.nombre for s in missing) + "."
+            self.ayuda.setText(("Para finalizar anexe los documentos obligatorios: " if wizard
+                                else "Faltan los documentos obligatorios: ") + names)
             self.ayuda.setStyleSheet(_HELP_PENDING)
         elif self._tasks:
-            self.ayuda.setText("Para finalizar espere a que termine la copia de los documentos.")
+            self.ayuda.setText("Para finalizar espere a que termine la copia de los documentos." if wizard
+                               else "Espere a que termine la copia de los documentos.")
             self.ayuda.setStyleSheet(_HELP_PENDING)
         else:
-            self.ayuda.setText("Todos los documentos obligatorios están anexos. Ya puede finalizar.")
+            self.ayuda.setText("Todos los documentos obligatorios están anexos."
+                               + (" Ya puede finalizar." if wizard else ""))
             self.ayuda.setStyleSheet(_HELP_DONE)
         complete = not missing and not self._tasks
         if complete != self._complete:
@@ -364,9 +419,6 @@ class AttachmentsPanel(QWidget):
         self.mensaje.setStyleSheet(_ERROR_STYLE if error else _INFO_STYLE)
         self.mensaje.show()
 
-    def _choose_with_dialog(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Buscar documento", documents_folder(), "Todos los archivos (*)")
-        return Path(name) if name else None
 
     def _confirm_with_box(self, text: str) -> bool:
         answer = QMessageBox.question(self, "Borrar documento", text,
@@ -375,9 +427,18 @@ class AttachmentsPanel(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def _attach_chosen(self, tipo: str) -> None:
-        path = self._choose()
-        if path is not None:
-            self._start(tipo, Path(path))
+        if self._choose is not None:
+            path = self._choose()
+            if path is not None:
+                self._start(tipo, Path(path))
+            return
+        # open(), not exec(): no nested event loop, the copies already running keep reporting.
+        self.dialog = file_dialog(self)
+        self.dialog.fileSelected.connect(lambda name, t=tipo: self._start(t, Path(name)) if name else None)
+        # Back to this window with the keyboard focus where it was (not every window manager, nor the
+        # offscreen platform after the file name completer's popup, does it by itself).
+        self.dialog.finished.connect(lambda _: self.window().activateWindow() if self.isVisible() else None)
+        self.dialog.open()
 
     def _attach_dropped(self, tipo: str, paths: list[Path | None]) -> None:
         if len(paths) != 1:
@@ -415,7 +476,7 @@ class AttachmentsPanel(QWidget):
         if tipo in self._tasks:
             self._rows[tipo].progreso.setValue(percent)
 
-    def _finish(self, tipo: str) -> None:
+    def _finish_copy(self, tipo: str) -> None:
         job = self._tasks.pop(tipo, None)
         if job is not None:
             # Its thread may still be returning from run(): keep the Python object alive until the next copy.
@@ -425,17 +486,18 @@ class AttachmentsPanel(QWidget):
         self.refresh()
 
     def _copied(self, tipo: str, info: DocumentInfo) -> None:
-        self._finish(tipo)
+        self._finish_copy(tipo)
         self._say(f"Documento anexo: «{printable_name(info.nombre_original)}».", error=False)
+        self.focus_next(tipo)
 
     def _failed(self, tipo: str, message: str) -> None:
-        self._finish(tipo)
+        self._finish_copy(tipo)
         self._say(message, error=True)
 
     def _cancelled(self, tipo: str) -> None:
         source = self._sources.get(tipo)
         name = printable_name(source.name) if source is not None else ""
-        self._finish(tipo)
+        self._finish_copy(tipo)
         self._say(f"Se canceló la copia de «{name}». No se anexó el documento.", error=False)
 
     def _cancel(self, tipo: str) -> None:

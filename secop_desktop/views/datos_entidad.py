@@ -36,7 +36,7 @@ class DatosEntidadPage(QWidget):
         self.message = MessageLabel()
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
-        self.guardar = QPushButton("&Guardar")
+        self.guardar = QPushButton("Guar&dar")
         self.guardar.setVisible(editable)
         self.guardar.setEnabled(False)
         self.descartar = QPushButton("Descartar cambio&s")

@@ -162,7 +162,7 @@ def add_configuracion_menu(window: QMainWindow, services: Services) -> None:
 def add_registro_menu(window: QMainWindow, services: Services, user: UserInfo | None = None) -> None:
     """Menu "Registro": Importar registro and Exportar registro, for a signed-in user."""
     actor = _signed_in(user) if user is not None else None
-    menu = window.menuBar().addMenu("&Registro")
+    menu = window.menuBar().addMenu("Reg&istro")
     importar = QAction("&Importar registro…", window)
     importar.setEnabled(actor is not None)
     importar.setToolTip("Entre con su usuario para importar un registro.")

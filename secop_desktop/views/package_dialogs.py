@@ -54,7 +54,7 @@ class _JobDialog(QDialog):
         self.cancelar = QPushButton("&Cancelar")
         self.cancelar.setEnabled(False)
         self.cancelar.clicked.connect(self.cancel_job)
-        self.cerrar = QPushButton("C&errar")
+        self.cerrar = QPushButton("Ce&rrar")
         self.cerrar.clicked.connect(self.reject)
 
     def start(self, work: Callable[..., Any], on_done: Callable[[Any], None]) -> None:

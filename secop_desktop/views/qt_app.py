@@ -1,4 +1,5 @@
-"""QApplication set-up: Spanish translations, the name Qt adds to window titles, where file dialogs start."""
+"""QApplication set-up: Spanish translations, the name Qt adds to window titles, where file dialogs start,
+Enter pressing buttons in every window."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 from secop_desktop import APP_NAME, __version__
 from secop_desktop.resources import data_path, icon_paths
+from secop_desktop.views.widgets.keys import install_enter_presses
+from secop_desktop.views.widgets.style import install_style
 
 DISPLAY_NAME = "SECOP II"
 _translators: list[QTranslator] = []
@@ -95,4 +98,6 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setDesktopFileName(APP_NAME)
     app.setWindowIcon(app_icon())
     install_spanish(app)
+    install_enter_presses(app)
+    install_style(app)
     return app

@@ -313,7 +313,7 @@ class StartWindow(QMainWindow):
         self.entrar = QPushButton("&Entrar")
         self.entrar.setDefault(True)
         self.entrar.clicked.connect(self._sign_in)
-        self.contrasena.returnPressed.connect(self._sign_in)
+        self.contrasena.returnPressed.connect(self._sign_in)  # and in Nombre de usuario, as the default button
         self.olvide_usuario = QPushButton("Olvidé mi &usuario")
         self.olvide_usuario.setFlat(True)
         self.olvide_usuario.clicked.connect(self.forgot_usuario)

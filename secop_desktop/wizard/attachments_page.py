@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QWizard
 
 from secop_desktop.core.registration import flow
@@ -50,6 +50,7 @@ class AttachmentsPage(FlowPage):
         if self.panel is None:
             self.panel = self.wiz.attachments_panel(entity_id, persona_natural=key[1], obligado_contabilidad=key[2])
             self.panel.completeChanged.connect(lambda _: self.completeChanged.emit())
+            self.panel.set_finish_button(self.wiz.button(QWizard.WizardButton.CommitButton))
             self.body.insertWidget(0, self.panel, 1)
         elif key != self._panel_for:
             self.panel.set_owner(entity_id)
@@ -57,6 +58,8 @@ class AttachmentsPage(FlowPage):
         self._panel_for = key
         self.panel.refresh()
         self.completeChanged.emit()
+        # After QWizard's own focus on the page: the first Anexar documento still needed (or Finalizar).
+        QTimer.singleShot(0, self.panel, self.panel.focus_next)
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
         return self.panel is not None and self.panel.is_complete()

@@ -50,7 +50,7 @@ class ConfirmPage(FlowPage):
         buttons = QHBoxLayout()
         self.abrir_buzon = QPushButton("Abrir &Buzón")
         self.abrir_buzon.clicked.connect(self.open_buzon)
-        self.reenviar = QPushButton("R&eenviar")
+        self.reenviar = QPushButton("Reen&viar")
         self.reenviar.clicked.connect(self._resend)
         buttons.addWidget(self.abrir_buzon)
         buttons.addWidget(self.reenviar)

@@ -89,6 +89,8 @@ class UserPage(FlowPage):
         self.mostrar.setCheckable(True)
         self.mostrar.setAccessibleName("Mostrar contraseña")
         self.mostrar.toggled.connect(self._show_password)
+        # Alt+M, not a Tab stop: one Tab goes from Contraseña to Confirmar contraseña.
+        self.mostrar.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.reglas = QLabel()
         self.reglas.setAccessibleName("Reglas de la contraseña")
         self.reglas.setTextFormat(Qt.TextFormat.RichText)
