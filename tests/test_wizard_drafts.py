@@ -80,6 +80,7 @@ def test_step1_draft_restored_after_a_crash(qtbot: QtBot, sqlite_services: Servi
     pendientes = by_name(window, QListWidget, "Registros pendientes")
     assert pendientes.count() == 1
     assert pendientes.item(0).text().startswith("Víctor Alfonso · F&F asociados\nRegistrar usuario")
+    assert pendientes.item(0).text().endswith("· guardado hace un momento")  # never «hace 0 minutos»
     click(qtbot, by_name(window, QPushButton, "Continuar registro pendiente"))
     wizard = window.wizards[-1]
     assert wizard.currentPage() is wizard.pages[flow.USUARIO]

@@ -703,8 +703,8 @@ class EntityFormWidget(QWidget):
                 self.add_financial_row(row)
             self._table_visibility()
             self._show_money_errors()
-            self._rep_follows = (form.representante_nombre.strip() in ("", form.nombre.strip())
-                                 and form.representante_numero_documento.strip() in ("", form.nit.strip()))
+            # A persona natural is her own representante legal: her document follows the NIT until edited.
+            self._rep_follows = form.representante_numero_documento.strip() in ("", form.nit.strip())
             self._apply_variant()
             self._update_dv(form.nit)
         finally:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from secop_desktop.core.accounts.users import LABELS, UserInfo
-from secop_desktop.core.dates import elapsed_words, format_fecha
+from secop_desktop.core.dates import format_fecha, hace
 from secop_desktop.core.identity import SignedIn
 from secop_desktop.core.registration import flow
 from secop_desktop.core.registration.drafts import DraftInfo, current_agent
@@ -451,8 +451,7 @@ class StartWindow(QMainWindow):
         now = self.services.clock()
         for d in drafts:
             paso = flow.NAVMAP[d.paso].title if d.paso in flow.NAVMAP else d.paso
-            item = QListWidgetItem(f"{d.titulo or 'Sin nombre'}\n{paso} · guardado hace "
-                                   f"{elapsed_words(d.actualizado_en, now)}")
+            item = QListWidgetItem(f"{d.titulo or 'Sin nombre'}\n{paso} · guardado {hace(d.actualizado_en, now)}")
             item.setToolTip(format_fecha(d.actualizado_en))
             item.setData(Qt.ItemDataRole.UserRole, d.id)
             self.pendientes.addItem(item)
