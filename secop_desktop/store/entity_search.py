@@ -1,4 +1,4 @@
-"""Which entities match "Validar si mi entidad ya existe", in name order, using migration 0002's index."""
+"""Which entities match "Validar si mi entidad ya existe" (migration 0002), and the duplicate check's candidates (0006)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import re
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-# Database objects of migration 0002 that the models do not declare (schema comparisons skip them).
-SEARCH_INDEX_OBJECTS: tuple[str, ...] = ("entities_fts", "ix_entities_nombre_busqueda_trgm", "ix_entities_busqueda_orden")
+# Database objects of migrations 0002 and 0006 that the models do not declare (schema comparisons skip them).
+SEARCH_INDEX_OBJECTS: tuple[str, ...] = ("entities_fts", "ix_entities_nombre_busqueda_trgm", "ix_entities_busqueda_orden",
+                                          "ix_entities_nombre_palabras")
 
 # Above this many candidates a needle is "dense": walking the name index in order finds
 # the first matches sooner than looking up and sorting every candidate.
@@ -177,3 +178,72 @@ def matching_ids(session: Session, dialect: str, *, pais: str, needle: str, nit:
             ranked = _rows(session, PG_ORDER, ids=list(found), limit=limit)
         return [i for i, _ in ranked]
     return list(found)[:limit]
+
+
+# --- the duplicate check's candidates (migration 0006) -------------------------------------------
+
+# Words shorter than this ("de", "la", "y") select nothing: they only narrow candidates of the others.
+DUPLICATE_MIN_WORD = 3
+DUPLICATE_MAX_WORDS = 4
+
+
+def _word_groups(normalised: str) -> list[tuple[list[str], str]]:
+    """(exact words, prefix) groups; a name within the threshold of `normalised` matches at least one.
+
+    A probable duplicate keeps every telling word but one exactly, and that one (a typo) usually
+    keeps its first three letters; with three words or more the odd one may be missing altogether.
+    """
+    words = list(dict.fromkeys(w for w in normalised.split() if len(w) >= DUPLICATE_MIN_WORD))
+    words = sorted(words, key=len, reverse=True)[:DUPLICATE_MAX_WORDS]
+    if not words:
+        return []
+    if len(words) == 1:
+        return [([words[0]], ""), ([], words[0][:3])]
+    groups: list[tuple[list[str], str]] = []
+    for i, odd in enumerate(words):
+        others = words[:i] + words[i + 1:]
+        groups.append((others, odd[:3]))
+        if len(words) >= 3:
+            groups.append((others, ""))
+    return groups
+
+
+def _fts5_query(exact: list[str], prefix: str) -> str:
+    terms = [f'"{w}"' for w in exact] + ([f'"{prefix}"*'] if prefix else [])
+    return " AND ".join(terms)
+
+
+def _tsquery(exact: list[str], prefix: str) -> str:
+    return " & ".join(exact + ([f"{prefix}:*"] if prefix else []))
+
+
+def duplicate_candidates(session: Session, dialect: str, *, pais: str, nit: str, normalised: str,
+                         limit: int) -> list[int]:
+    """Ids of entities that may be the same supplier: the same NIT, the same normalised name, or
+    names sharing all telling words but one (through the word index), at most `limit` per question.
+
+    Only candidates: the duplicate check decides. Every question is an index lookup, so the cost
+    does not grow with the table.
+    """
+    found: dict[int, None] = {}
+    if nit:
+        found.update(dict.fromkeys(session.scalars(text(
+            "SELECT id FROM entities WHERE pais = :pais AND nit = :nit"), {"pais": pais, "nit": nit})))
+    if not normalised:
+        return list(found)
+    found.update(dict.fromkeys(session.scalars(text(
+        "SELECT id FROM entities WHERE pais = :pais AND nombre_normalizado = :n LIMIT :limit"),
+        {"pais": pais, "n": normalised, "limit": limit})))
+    for exact, prefix in _word_groups(normalised):
+        if dialect == "sqlite":
+            ids = session.scalars(text(
+                "SELECT e.id FROM (SELECT rowid AS id FROM entities_fts_nombre WHERE entities_fts_nombre MATCH :q "
+                "LIMIT :cap) f JOIN entities e ON e.id = f.id WHERE e.pais = :pais LIMIT :limit"),
+                {"q": _fts5_query(exact, prefix), "cap": limit * 2, "pais": pais, "limit": limit})
+        else:
+            ids = session.scalars(text(
+                "SELECT id FROM entities WHERE to_tsvector('simple', nombre_normalizado) "
+                "@@ to_tsquery('simple', :q) AND pais = :pais LIMIT :limit"),
+                {"q": _tsquery(exact, prefix), "pais": pais, "limit": limit})
+        found.update(dict.fromkeys(ids))
+    return list(found)
