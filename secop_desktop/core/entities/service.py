@@ -437,8 +437,9 @@ class EntityService:
         """¿Su Entidad es alguna de estas? Entities that are probably the supplier about to be registered.
 
         Candidates come from the store's indexed questions (the NIT, the normalised name, names sharing
-        its telling words: store/entity_search.duplicate_candidates), then duplicates.compare keeps and ranks those with the same canonical NIT, the same normalised
-        name or a close one in the same city. A form gives its own name, NIT and municipio.
+        its telling words: store/entity_search.duplicate_candidates), then duplicates.compare keeps and
+        ranks those with the same canonical NIT, the same normalised name or a close one in the same city.
+        A form gives its own name, NIT and municipio.
         For an active, signed-in user (the one about to press «Registrar Entidad»).
         """
         if isinstance(form_or_name, EntityForm):
