@@ -91,19 +91,6 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
     return (time.perf_counter() - start) * 1000, result
 
 
-def agent(db: Database) -> SignedIn:
-    """An active user to act as (the check is for a signed-in user about to register an Entidad)."""
-    with db.engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO users (version, nombre, pais, nombre_entidad, correo, tipo_registro, usuario, "
-            "usuario_normalizado, password_hash, pregunta_seguridad, respuesta_hash, telefono_movil, zona_horaria, "
-            "estado, intentos_fallidos, creado_en, actualizado_en) VALUES (1, 'Agente', 'COLOMBIA', '', "
-            "'agente@example.co', 'Manual', 'agente_bench', 'agente_bench', 'x', 'p', 'x', '+57 3100000000', "
-            "'America/Bogota', 'activo', 0, :t, :t)"), {"t": bulkload.NOW})
-        user_id = conn.execute(text("SELECT id FROM users WHERE usuario_normalizado = 'agente_bench'")).scalar_one()
-    return SignedIn(int(user_id), "agente_bench")
-
-
 def run_backend(name: str, url: str, rows: int, per_kind: int, seed: int) -> dict[str, float]:
     data = Path(tempfile.mkdtemp(prefix="secop-bench-data-"))
     services = Services(Database(url), data)
@@ -111,7 +98,8 @@ def run_backend(name: str, url: str, rows: int, per_kind: int, seed: int) -> dic
     t0 = time.perf_counter()
     bulkload.load(db, rows, 0, seed, lambda m: print(f"[{name}] {m}", flush=True))
     print(f"[{name}] {rows:,} entidades cargadas e indexadas en {time.perf_counter() - t0:.1f} s", flush=True)
-    actor = agent(db)
+    # An active user about to register an Entidad: who the check is for.
+    actor = SignedIn(bulkload.insert_user(db, "agente_bench"), "agente_bench")
     queries = make_queries(sample_rows(db, seed), per_kind, seed + 1)
     check = services.entities.probable_duplicates
     for q in queries[:8]:  # warm the caches

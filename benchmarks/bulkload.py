@@ -188,3 +188,18 @@ def load(db: Database, entity_rows: int, user_rows: int, seed: int, log: Callabl
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def insert_user(db: Database, usuario: str) -> int:
+    """One active user to act as (the generated ones never sign in); returns its id."""
+    from sqlalchemy import text
+
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO users (version, nombre, pais, nombre_entidad, correo, tipo_registro, usuario, "
+            "usuario_normalizado, password_hash, pregunta_seguridad, respuesta_hash, telefono_movil, zona_horaria, "
+            "estado, intentos_fallidos, creado_en, actualizado_en) VALUES (1, 'Agente', 'COLOMBIA', '', "
+            ":correo, 'Manual', :u, :u, 'x', 'p', 'x', '+57 3100000000', 'America/Bogota', 'activo', 0, :t, :t)"),
+            {"u": usuario, "correo": f"{usuario}@example.co", "t": NOW})
+        return int(conn.execute(text("SELECT id FROM users WHERE usuario_normalizado = :u"), {"u": usuario})
+                   .scalar_one())

@@ -154,6 +154,7 @@ CASES: dict[str, Case] = {
     "lookup.available": OWN,
     "lookup.search": Case(lambda w: ("800111202",), entity=False, admin=True),
     "lookup.checklist": Case(_on_a(), entity=True, admin=True),
+    "lookup.card": Case(_on_a(), entity=True, admin=True),
     "lookup.grant_agent": Case(lambda w: ("proveedor_a",), entity=False, admin=False, system="only"),
     "lookup.revoke_agent": Case(lambda w: ("proveedor_a",), entity=False, admin=False, system="only"),
     "lookup.agents": Case(lambda w: (), entity=False, admin=False, system="only"),

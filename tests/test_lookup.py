@@ -174,3 +174,17 @@ def test_the_command_line_grants_lists_and_revokes_the_role() -> None:
     code, _, err = run("mesa-de-ayuda", "conceder", "nadie")
     assert code == 1 and "No existe el usuario «nadie»" in err
     assert run("mesa-de-ayuda")[0] == 2
+
+
+def test_many_matches_come_as_a_list_and_each_card_on_demand(desk) -> None:  # type: ignore[no-untyped-def]
+    services, andina, _, agent = desk
+    for n, nit in enumerate(("901000009", "901000010", "901000011", "901000012")):
+        admin_account(services, f"admin_andina_{n}", f"Andina Sucursal {n}", nit)
+    result = services.lookup.search(agent, "andina")
+    assert len(result.encontrados) == 5 and len(result.proveedores) == lookup.CARDS_AT_ONCE
+    assert [c.entidad.id for c in result.proveedores] == [e.id for e in result.encontrados[:lookup.CARDS_AT_ONCE]]
+    last = result.encontrados[3]  # in name order: "Andina Sucursal 3", beyond the first three
+    card = services.lookup.card(agent, last.id)
+    assert card.entidad == last and [u.rol for u in card.usuarios] == ["Administrador"]
+    with pytest.raises(PermissionDenied):
+        services.lookup.card(as_actor(services, andina.admin_id), last.id)  # not their Entidad

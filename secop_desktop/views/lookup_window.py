@@ -120,6 +120,7 @@ class LookupWindow(QMainWindow):
         self.services = services
         self.actor = actor
         self.result: LookupResult | None = None
+        self.cards: dict[int, SupplierCard] = {}
         self.job: Job | None = None
         self.dialogs: list[QWidget] = []  # kept alive while shown
         try:
@@ -242,16 +243,17 @@ class LookupWindow(QMainWindow):
     def _found(self, result: LookupResult) -> None:
         self.buscar.setEnabled(True)
         self.result = result
+        self.cards = {card.entidad.id: card for card in result.proveedores}
         self.suppliers.clear()
-        for card in result.proveedores:
-            nit = f" · NIT {card.entidad.nit}" if card.entidad.nit else ""
-            item = QListWidgetItem(f"{card.entidad.nombre}{nit}")
+        for entidad in result.encontrados:
+            nit = f" · NIT {entidad.nit}" if entidad.nit else ""
+            item = QListWidgetItem(f"{entidad.nombre}{nit}")
             item.setToolTip(item.text())
             self.suppliers.addItem(item)
         self.found_users.clear()
         for u in result.usuarios:
             self.found_users.addItem(QListWidgetItem(f"{u.usuario} · {u.nombre} · {u.correo} · {u.estado_usuario}"))
-        n = len(result.proveedores)
+        n = len(result.encontrados)
         if n == 0 and not result.usuarios:
             self.status.show_error(NO_RESULTS.format(consulta=result.consulta))
         else:
@@ -267,9 +269,17 @@ class LookupWindow(QMainWindow):
     # --- one supplier ---------------------------------------------------------------------------
     def current(self) -> SupplierCard | None:
         row = self.suppliers.currentRow()
-        if self.result is None or not 0 <= row < len(self.result.proveedores):
+        if self.result is None or not 0 <= row < len(self.result.encontrados):
             return None
-        return self.result.proveedores[row]
+        entity_id = self.result.encontrados[row].id
+        if entity_id not in self.cards:
+            # Beyond the first matches: a few indexed queries, quick enough to run here.
+            try:
+                self.cards[entity_id] = self.services.lookup.card(self.actor, entity_id)
+            except ServiceError as exc:
+                self.status.show_error(exc.message)
+                return None
+        return self.cards[entity_id]
 
     def _show_card(self, _row: int) -> None:
         card = self.current()

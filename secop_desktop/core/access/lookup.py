@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from secop_desktop import nit as nits
 from secop_desktop.core import validators
@@ -23,13 +23,15 @@ from secop_desktop.core.access.authorize import HelpDeskScope
 from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.documents.service import slots
 from secop_desktop.core.entities import duplicates
-from secop_desktop.core.entities.service import EntitySummary, form_of, summary
+from secop_desktop.core.entities.divipola import divipola
+from secop_desktop.core.entities.service import EntitySummary, form_of
 from secop_desktop.core.identity import Actor
 from secop_desktop.core.text import search_needle
 from secop_desktop.errors import PermissionDenied, ServiceError
 from secop_desktop.store.database import Database, UnitOfWork
-from secop_desktop.store.models import Entity, Membership, User
+from secop_desktop.store.models import Entity, User
 from secop_desktop.store.queries import lookup as queries
+from secop_desktop.vocab import Acceso
 
 if TYPE_CHECKING:
     from secop_desktop.core.registration.checklist import Checklist
@@ -39,6 +41,8 @@ NIT, NOMBRE, USUARIO, CORREO = "NIT", "nombre", "usuario", "correo electrónico"
 
 # What one screen shows: enough to answer a call, never a whole table.
 MAX_PROVEEDORES = 10
+# Suppliers answered in full at once; the others come with card() when the agent picks them.
+CARDS_AT_ONCE = 3
 MAX_USUARIOS = 50
 MAX_PENDIENTES = 20
 MAX_ACCIONES = 10
@@ -97,9 +101,10 @@ class FoundUser:
 class LookupResult:
     consulta: str
     tipo: str  # NIT, NOMBRE, USUARIO or CORREO: what the text was taken for
-    proveedores: tuple[SupplierCard, ...]
+    proveedores: tuple[SupplierCard, ...]  # the first CARDS_AT_ONCE matches in full
     usuarios: tuple[FoundUser, ...] = ()
     mas: bool = False  # more suppliers matched than the screen shows
+    encontrados: tuple[EntitySummary, ...] = ()  # every match shown (at most MAX_PROVEEDORES), in order
 
 
 @dataclass(frozen=True)
@@ -119,14 +124,20 @@ def kind_of(texto: str) -> str:
     return NOMBRE
 
 
-def _rol(m: Membership) -> str:
+def _rol(m: Any) -> str:
     if m.es_administrador and m.es_proveedor:
         return "Administrador y Proveedor"
     return "Administrador" if m.es_administrador else "Proveedor"
 
 
-def _access(m: Membership, u: User) -> UserAccess:
-    return UserAccess(u.id, u.usuario, u.nombre, u.correo, u.estado, m.acceso, _rol(m), m.activo)
+def _access(m: Any) -> UserAccess:
+    """A member row of store/queries/lookup (the user's and the membership's columns together)."""
+    return UserAccess(m.user_id, m.usuario, m.nombre, m.correo, m.estado, m.acceso, _rol(m), m.activo)
+
+
+def _summary(e: Any) -> EntitySummary:
+    municipio = divipola().municipio(e.municipio_codigo or "")
+    return EntitySummary(e.id, e.nombre, e.pais, municipio.nombre.title() if municipio else "", e.nit, e.dv)
 
 
 def _found(u: User) -> FoundUser:
@@ -178,9 +189,21 @@ class HelpDeskService:
                 found_users = [u for u in found_users
                                if scope.administra & set(queries.entities_of_users(s, [u.id], MAX_PROVEEDORES))]
             rows = queries.entity_rows(s, visible[:MAX_PROVEEDORES])
-            cards = tuple(self._card(s, scope, rows[i]) for i in visible[:MAX_PROVEEDORES] if i in rows)
+            shown = [rows[i] for i in visible[:MAX_PROVEEDORES] if i in rows]
+            cards = tuple(self._card(s, scope, e) for e in shown[:CARDS_AT_ONCE])
             return LookupResult(consulta, tipo, cards, tuple(_found(u) for u in found_users),
-                                len(visible) > MAX_PROVEEDORES)
+                                len(visible) > MAX_PROVEEDORES, tuple(_summary(e) for e in shown))
+
+    def card(self, actor: Actor, entity_id: int) -> SupplierCard:
+        """One supplier's screen, for a match beyond the first ones (or to refresh it)."""
+        with self.db.session() as s:
+            scope = authorize.help_desk(s, actor)
+            if not scope.sees(entity_id):
+                raise PermissionDenied(authorize.NOT_MEMBER)
+            rows = queries.entity_rows(s, [entity_id])
+            if entity_id not in rows:
+                raise ServiceError("La Entidad ya no existe.")
+            return self._card(s, scope, rows[entity_id])
 
     def _by_name(self, s: UnitOfWork, scope: HelpDeskScope, needle: str, pais: str) -> list[int]:
         """Exact normalised name first ("FERRETERIA ANDINA SAS" = "Ferretería Andina S.A.S."), then the
@@ -203,19 +226,24 @@ class HelpDeskService:
                                                   limit=MAX_PROVEEDORES + 1)))
         return list(ids)
 
-    def _card(self, s: UnitOfWork, scope: HelpDeskScope, entity: Entity) -> SupplierCard:
+    def _card(self, s: UnitOfWork, scope: HelpDeskScope, entity: Any) -> SupplierCard:
         users = queries.members(s, entity.id, MAX_USUARIOS)
-        total = len(users) if len(users) < MAX_USUARIOS else queries.member_count(s, entity.id)
-        waiting = queries.pending(s, entity.id, MAX_PENDIENTES)
-        total_waiting = len(waiting) if len(waiting) < MAX_PENDIENTES else queries.pending_count(s, entity.id)
+        if len(users) < MAX_USUARIOS:  # every member is here: the requests are among them
+            total = len(users)
+            waiting = [m for m in users if m.acceso == Acceso.PENDIENTE.value][:MAX_PENDIENTES]
+            total_waiting = sum(m.acceso == Acceso.PENDIENTE.value for m in users)
+        else:
+            total = queries.member_count(s, entity.id)
+            waiting = queries.pending(s, entity.id, MAX_PENDIENTES)
+            total_waiting = len(waiting) if len(waiting) < MAX_PENDIENTES else queries.pending_count(s, entity.id)
         attached = queries.document_kinds(s, entity.id)
         missing = tuple(slot.nombre for slot in slots(entity.persona_natural, entity.obligado_contabilidad)
                         if slot.obligatorio and slot.tipo not in attached)
         actions = tuple(LastAction(a.ocurrido_en, a.actor, a.accion, a.objeto)
                         for a in queries.last_actions(s, entity.id, MAX_ACCIONES))
         may_act = scope.may_act(entity.id)
-        return SupplierCard(summary(entity), tuple(_access(m, u) for m, u in users), total, missing,
-                            tuple(_access(m, u) for m, u in waiting), total_waiting, actions, may_act,
+        return SupplierCard(_summary(entity), tuple(_access(m) for m in users), total, missing,
+                            tuple(_access(m) for m in waiting), total_waiting, actions, may_act,
                             "" if may_act else SOLO_LECTURA)
 
     def checklist(self, actor: Actor, entity_id: int) -> Checklist:

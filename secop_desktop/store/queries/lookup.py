@@ -19,7 +19,7 @@ from secop_desktop.vocab import Acceso
 
 # --- the «Agente de mesa de ayuda» role -------------------------------------------------------
 def is_agent(s: Session, user_id: int) -> bool:
-    return s.get(AgenteMesaAyuda, user_id) is not None
+    return s.scalar(select(AgenteMesaAyuda.user_id).where(AgenteMesaAyuda.user_id == user_id)) is not None
 
 
 def grant_agent(s: Session, user_id: int, moment: datetime, por: str) -> bool:
@@ -75,31 +75,37 @@ def entities_of_users(s: Session, user_ids: Sequence[int], limit: int) -> list[i
                                         .order_by(Membership.id).limit(limit))))
 
 
-def entity_rows(s: Session, ids: Sequence[int]) -> dict[int, Entity]:
+def entity_rows(s: Session, ids: Sequence[int]) -> dict[int, Any]:
+    """Only the columns the lookup shows or decides on (a whole Entity row costs more than finding it)."""
     if not ids:
         return {}
-    return {e.id: e for e in s.scalars(select(Entity).where(Entity.id.in_(list(ids))))}
+    rows = s.execute(select(Entity.id, Entity.nombre, Entity.pais, Entity.municipio_codigo, Entity.nit, Entity.dv,
+                            Entity.persona_natural, Entity.obligado_contabilidad, Entity.nombre_busqueda,
+                            Entity.nombre_normalizado).where(Entity.id.in_(list(ids))))
+    return {r.id: r for r in rows}
 
 
 # --- what one screen shows of a supplier ------------------------------------------------------
-def members(s: Session, entity_id: int, limit: int) -> list[tuple[Membership, User]]:
+_MEMBER_COLUMNS = (User.id.label("user_id"), User.usuario, User.nombre, User.correo, User.estado, Membership.acceso,
+                   Membership.activo, Membership.es_administrador, Membership.es_proveedor)
+
+
+def members(s: Session, entity_id: int, limit: int) -> list[Any]:
     """Administrators first, then by request: the people a caller is most likely to be."""
-    rows = s.execute(select(Membership, User).join(User, User.id == Membership.user_id)
-                     .where(Membership.entity_id == entity_id)
-                     .order_by(Membership.es_administrador.desc(), Membership.id).limit(limit))
-    return [(m, u) for m, u in rows]
+    return list(s.execute(select(*_MEMBER_COLUMNS).join(User, User.id == Membership.user_id)
+                          .where(Membership.entity_id == entity_id)
+                          .order_by(Membership.es_administrador.desc(), Membership.id).limit(limit)))
 
 
 def member_count(s: Session, entity_id: int) -> int:
     return int(s.scalar(select(func.count()).select_from(Membership).where(Membership.entity_id == entity_id)) or 0)
 
 
-def pending(s: Session, entity_id: int, limit: int) -> list[tuple[Membership, User]]:
+def pending(s: Session, entity_id: int, limit: int) -> list[Any]:
     """Solicitudes de acceso still waiting (ix_memberships_entity_acceso), oldest first."""
-    rows = s.execute(select(Membership, User).join(User, User.id == Membership.user_id)
-                     .where(Membership.entity_id == entity_id, Membership.acceso == Acceso.PENDIENTE.value)
-                     .order_by(Membership.id).limit(limit))
-    return [(m, u) for m, u in rows]
+    return list(s.execute(select(*_MEMBER_COLUMNS).join(User, User.id == Membership.user_id)
+                          .where(Membership.entity_id == entity_id, Membership.acceso == Acceso.PENDIENTE.value)
+                          .order_by(Membership.id).limit(limit)))
 
 
 def pending_count(s: Session, entity_id: int) -> int:
