@@ -188,3 +188,42 @@ def test_many_matches_come_as_a_list_and_each_card_on_demand(desk) -> None:  # t
     assert card.entidad == last and [u.rol for u in card.usuarios] == ["Administrador"]
     with pytest.raises(PermissionDenied):
         services.lookup.card(as_actor(services, andina.admin_id), last.id)  # not their Entidad
+
+
+def test_the_migration_normalises_the_names_already_stored(db_url: str) -> None:
+    """Rows written before 0006 get their normalised name and word index, so old suppliers are found too."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from secop_desktop.store.database import Database, alembic_config, current_revision
+    from tests.test_nit import _fill
+
+    db = Database(db_url, run_migrations=False)
+    try:
+        cfg = alembic_config()
+        fresh = current_revision(db.engine) is None
+        with db.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            if fresh:
+                command.upgrade(cfg, "0005")
+            else:  # the PostgreSQL test databases are copies of a migrated template
+                command.downgrade(cfg, "0005")
+        with db.engine.begin() as conn:
+            entities = sa.Table("entities", sa.MetaData(), autoload_with=conn)
+            conn.execute(entities.insert().values(**_fill(
+                entities, pais="COLOMBIA", nombre="Ferretería Andina S.A.S.", nombre_busqueda="ferreteria andina s.a.s.",
+                nit="800111202", dv="1", municipio_codigo="11001", departamento_codigo="11")))
+        with db.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT nombre_normalizado FROM entities")).scalar_one() == "ferreteria andina"
+    finally:
+        db.dispose()
+    services = Services.open(db_url, None)
+    try:
+        me = as_actor(services, active_user(services, "nuevo"))
+        found = services.entities.probable_duplicates(me, "FERRETERIA ANDNA LTDA")
+        assert [d.entidad.nombre for d in found] == ["Ferretería Andina S.A.S."] and found[0].motivo == "parecido"
+    finally:
+        services.close()
