@@ -306,7 +306,8 @@ class AgenteMesaAyuda(Base):
 
     __tablename__ = "agentes_mesa_ayuda"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     concedido_en: Mapped[datetime] = mapped_column(UTCDateTime())
     concedido_por: Mapped[str] = mapped_column(String(120), default="")
 

@@ -33,7 +33,7 @@ def grant_agent(s: Session, user_id: int, moment: datetime, por: str) -> bool:
 
 def revoke_agent(s: Session, user_id: int) -> bool:
     """Takes the role away; False when the user did not have it."""
-    row = s.get(AgenteMesaAyuda, user_id)
+    row = s.scalar(select(AgenteMesaAyuda).where(AgenteMesaAyuda.user_id == user_id))
     if row is None:
         return False
     s.delete(row)

@@ -64,12 +64,14 @@ def _backfill() -> None:
 def upgrade() -> None:
     op.create_table(
         "agentes_mesa_ayuda",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("concedido_en", UTCDateTime(), nullable=False),
         sa.Column("concedido_por", sa.String(length=120), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_agentes_mesa_ayuda_user_id_users"),
                                 ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_agentes_mesa_ayuda")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agentes_mesa_ayuda")),
+        sa.UniqueConstraint("user_id", name=op.f("uq_agentes_mesa_ayuda_user_id")),
     )
     # A plain ADD COLUMN (no batch rebuild), so migration 0002's triggers stay.
     op.add_column("entities", sa.Column("nombre_normalizado", sa.String(length=300), nullable=False,
