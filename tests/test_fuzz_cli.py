@@ -32,6 +32,7 @@ COMMANDS: dict[str, list[str]] = {
     "aceptar": ["aceptar", T, "--nit", NIT, "--como", "admin_fuzz", "--contrasena-env", PASSWORD_ENV],
     "rechazar": ["rechazar", "otro_fuzz", "--nit", T, "--como", T, "--contrasena-env", PASSWORD_ENV],
     "desconocida": ["exportar", "--pais", T, NIT],
+    "mesa-de-ayuda": ["mesa-de-ayuda", "conceder", T],
 }
 
 
