@@ -219,10 +219,10 @@ class HelpDeskService:
                                            or (normalised and normalised in e.nombre_normalizado))]
         ids = dict.fromkeys(queries.entities_with_normalised_name(s, pais, normalised, MAX_PROVEEDORES + 1)
                             if normalised else [])
-        for wanted in dict.fromkeys(w for w in (needle, normalised) if w):
-            if len(ids) > MAX_PROVEEDORES:
-                break
-            ids.update(dict.fromkeys(matching_ids(s, self.db.dialect, pais=pais, needle=wanted, nit="",
+        ids.update(dict.fromkeys(matching_ids(s, self.db.dialect, pais=pais, needle=needle, nit="",
+                                              limit=MAX_PROVEEDORES + 1)))
+        if not ids and normalised and normalised != needle:  # "Andina S A S" for "Andina S.A.S."
+            ids.update(dict.fromkeys(matching_ids(s, self.db.dialect, pais=pais, needle=normalised, nit="",
                                                   limit=MAX_PROVEEDORES + 1)))
         return list(ids)
 
