@@ -91,8 +91,7 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
     return (time.perf_counter() - start) * 1000, result
 
 
-def run_backend(name: str, url: str, rows: int, per_kind: int, seed: int) -> dict[str, float]:
-    data = Path(tempfile.mkdtemp(prefix="secop-bench-data-"))
+def run_backend(name: str, url: str, data: Path, rows: int, per_kind: int, seed: int) -> dict[str, float]:
     services = Services(Database(url), data)
     db = services.db
     t0 = time.perf_counter()
@@ -143,8 +142,8 @@ def main() -> int:
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="secop-bench-") as tmp:
         if args.backend in ("sqlite", "both"):
-            results["SQLite"] = run_backend("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.rows,
-                                            args.per_kind, args.seed)
+            results["SQLite"] = run_backend("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", Path(tmp) / "sqlite",
+                                            args.rows, args.per_kind, args.seed)
         if args.backend in ("postgres", "both"):
             from tests.pg_server import PostgresServer
 
@@ -152,8 +151,8 @@ def main() -> int:
             server.start()
             try:
                 server.admin_execute('CREATE DATABASE "bench"')
-                results["PostgreSQL"] = run_backend("PostgreSQL", server.url("bench"), args.rows, args.per_kind,
-                                                    args.seed)
+                results["PostgreSQL"] = run_backend("PostgreSQL", server.url("bench"), Path(tmp) / "pg",
+                                                    args.rows, args.per_kind, args.seed)
             finally:
                 server.stop()
     return 0 if all(p95 <= GOAL_P95_MS for r in results.values() for p95 in r.values()) else 1

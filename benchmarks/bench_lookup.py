@@ -78,8 +78,9 @@ def sample_rows(db: Database, seed: int, n: int = 500) -> list[tuple[int, str, s
     return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
 
 
-def run_backend(name: str, url: str, entities: int, users: int, per_kind: int, seed: int) -> dict[str, float]:
-    services = Services(Database(url), Path(tempfile.mkdtemp(prefix="secop-bench-data-")))
+def run_backend(name: str, url: str, data: Path, entities: int, users: int, per_kind: int,
+                seed: int) -> dict[str, float]:
+    services = Services(Database(url), data)
     db = services.db
     t0 = time.perf_counter()
     bulkload.load(db, entities, users, seed, lambda m: print(f"[{name}] {m}", flush=True))
@@ -138,8 +139,8 @@ def main() -> int:
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="secop-bench-") as tmp:
         if args.backend in ("sqlite", "both"):
-            results["SQLite"] = run_backend("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.entities,
-                                            args.users, args.per_kind, args.seed)
+            results["SQLite"] = run_backend("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", Path(tmp) / "sqlite",
+                                            args.entities, args.users, args.per_kind, args.seed)
         if args.backend in ("postgres", "both"):
             from tests.pg_server import PostgresServer
 
@@ -147,8 +148,8 @@ def main() -> int:
             server.start()
             try:
                 server.admin_execute('CREATE DATABASE "bench"')
-                results["PostgreSQL"] = run_backend("PostgreSQL", server.url("bench"), args.entities, args.users,
-                                                    args.per_kind, args.seed)
+                results["PostgreSQL"] = run_backend("PostgreSQL", server.url("bench"), Path(tmp) / "pg",
+                                                    args.entities, args.users, args.per_kind, args.seed)
             finally:
                 server.stop()
     return 0 if all(p95 <= GOAL_P95_MS for r in results.values() for p95 in r.values()) else 1

@@ -222,28 +222,28 @@ def duplicate_candidates(session: Session, dialect: str, *, pais: str, nit: str,
     """Ids of entities that may be the same supplier: the same NIT, the same normalised name, or
     names sharing all telling words but one (through the word index), at most `limit` per question.
 
-    Only candidates: the duplicate check decides. Every question is an index lookup, so the cost
-    does not grow with the table.
+    Only candidates: the duplicate check decides. Every question is an index lookup with its own
+    LIMIT, and all of them go in one statement (one round trip to a remote PostgreSQL).
     """
-    found: dict[int, None] = {}
+    parts: list[str] = []
+    params: dict[str, object] = {"pais": pais, "limit": limit, "cap": limit * 2}
     if nit:
-        found.update(dict.fromkeys(session.scalars(text(
-            "SELECT id FROM entities WHERE pais = :pais AND nit = :nit"), {"pais": pais, "nit": nit})))
-    if not normalised:
-        return list(found)
-    found.update(dict.fromkeys(session.scalars(text(
-        "SELECT id FROM entities WHERE pais = :pais AND nombre_normalizado = :n LIMIT :limit"),
-        {"pais": pais, "n": normalised, "limit": limit})))
-    for exact, prefix in _word_groups(normalised):
-        if dialect == "sqlite":
-            ids = session.scalars(text(
-                "SELECT e.id FROM (SELECT rowid AS id FROM entities_fts_nombre WHERE entities_fts_nombre MATCH :q "
-                "LIMIT :cap) f JOIN entities e ON e.id = f.id WHERE e.pais = :pais LIMIT :limit"),
-                {"q": _fts5_query(exact, prefix), "cap": limit * 2, "pais": pais, "limit": limit})
-        else:
-            ids = session.scalars(text(
-                "SELECT id FROM entities WHERE to_tsvector('simple', nombre_normalizado) "
-                "@@ to_tsquery('simple', :q) AND pais = :pais LIMIT :limit"),
-                {"q": _tsquery(exact, prefix), "pais": pais, "limit": limit})
-        found.update(dict.fromkeys(ids))
-    return list(found)
+        parts.append("SELECT id FROM entities WHERE pais = :pais AND nit = :nit")
+        params["nit"] = nit
+    if normalised:
+        parts.append("SELECT id FROM entities WHERE pais = :pais AND nombre_normalizado = :n LIMIT :limit")
+        params["n"] = normalised
+        for i, (exact, prefix) in enumerate(_word_groups(normalised)):
+            if dialect == "sqlite":
+                parts.append(f"SELECT e.id FROM (SELECT rowid AS id FROM entities_fts_nombre WHERE entities_fts_nombre "
+                             f"MATCH :q{i} LIMIT :cap) f JOIN entities e ON e.id = f.id WHERE e.pais = :pais "
+                             "LIMIT :limit")
+                params[f"q{i}"] = _fts5_query(exact, prefix)
+            else:
+                parts.append(f"SELECT id FROM entities WHERE to_tsvector('simple', nombre_normalizado) "
+                             f"@@ to_tsquery('simple', :q{i}) AND pais = :pais LIMIT :limit")
+                params[f"q{i}"] = _tsquery(exact, prefix)
+    if not parts:
+        return []
+    sql = " UNION ALL ".join(f"SELECT id FROM ({part}) AS c{i}" for i, part in enumerate(parts))
+    return list(dict.fromkeys(session.scalars(text(sql), params)))
