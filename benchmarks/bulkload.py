@@ -188,6 +188,9 @@ def insert_user(db: Database, usuario: str) -> int:
     from sqlalchemy import text
 
     with db.engine.begin() as conn:
+        found = conn.execute(text("SELECT id FROM users WHERE usuario_normalizado = :u"), {"u": usuario}).scalar()
+        if found is not None:  # a database loaded by an earlier run (--url)
+            return int(found)
         conn.execute(text(
             "INSERT INTO users (version, nombre, pais, nombre_entidad, correo, tipo_registro, usuario, "
             "usuario_normalizado, password_hash, pregunta_seguridad, respuesta_hash, telefono_movil, zona_horaria, "

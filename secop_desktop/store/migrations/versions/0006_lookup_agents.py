@@ -9,7 +9,8 @@ Revises: 0005
 - A word index over nombre_normalizado for the duplicate check's candidates: SQLite gets an
   external-content FTS5 table (unicode61 words, 3-letter prefixes) kept in step by triggers, like
   migration 0002's (a later batch migration that rebuilds `entities` must recreate them);
-  PostgreSQL a GIN index over to_tsvector('simple', nombre_normalizado).
+  PostgreSQL a GIN index over the words and their 3-letter prefixes as a text array
+  (store.entity_search.PG_WORDS_EXPRESSION).
 - entities(nit) for a NIT lookup without the country, and audit_log(entity_id, id) for an
   Entidad's last actions without a sort.
 """
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from secop_desktop import names
+from secop_desktop.store.entity_search import PG_WORDS_EXPRESSION
 from secop_desktop.store.types import UTCDateTime
 
 revision = "0006_lookup"
@@ -88,8 +90,7 @@ def upgrade() -> None:
         op.execute("INSERT INTO entities_fts_nombre(entities_fts_nombre) VALUES ('rebuild')")
         op.execute("INSERT INTO entities_fts_nombre(entities_fts_nombre) VALUES ('optimize')")
     elif dialect == "postgresql":
-        op.execute(f"CREATE INDEX IF NOT EXISTS {PG_WORDS} ON entities "
-                   "USING gin (to_tsvector('simple', nombre_normalizado))")
+        op.execute(f"CREATE INDEX IF NOT EXISTS {PG_WORDS} ON entities USING gin (({PG_WORDS_EXPRESSION}))")
 
 
 def downgrade() -> None:
