@@ -113,6 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("init", help="crea o actualiza la base de datos y termina",
                    description="Crea o actualiza la base de datos (y la de práctica con --capacitacion) y termina.")
 
+    mesa = sub.add_parser("mesa-de-ayuda", help="concede, retira o lista el rol «Agente de mesa de ayuda»",
+                          description="El rol «Agente de mesa de ayuda» permite buscar cualquier proveedor "
+                                      "(solo lectura). Lo administra quien puede abrir la base de datos desde "
+                                      "la línea de órdenes; cada cambio queda en el registro de auditoría.")
+    mesa_sub = mesa.add_subparsers(dest="accion", metavar="acción", title="acciones", required=True)
+    for accion, ayuda in (("conceder", "da el rol al usuario"), ("retirar", "quita el rol al usuario")):
+        mesa_sub.add_parser(accion, help=ayuda, description=ayuda.capitalize() + ".").add_argument(
+            "usuario", help="usuario que recibe o pierde el rol")
+    mesa_sub.add_parser("listar", help="lista los usuarios con el rol", description="Lista los usuarios con el rol.")
+
     cap = sub.add_parser("capacitacion", help="administra el modo de capacitación",
                          description="Administra la base de datos de práctica.")
     cap_sub = cap.add_subparsers(dest="accion", metavar="acción", title="acciones", required=True)
@@ -257,6 +267,30 @@ def _cmd_init(args: argparse.Namespace, out: IO[str]) -> int:
     progress.finish()
     try:
         print(f"Base de datos lista: {services.database_text()}", file=out)
+    finally:
+        services.close()
+    return OK
+
+
+def _cmd_mesa_de_ayuda(args: argparse.Namespace, out: IO[str]) -> int:
+    from secop_desktop.core.identity import System
+
+    # Like init: whoever can open the database from here is trusted with it; no user signs in.
+    actor = System(f"línea de órdenes: mesa-de-ayuda {args.accion}")
+    services = _open_services(args)
+    try:
+        if args.accion == "listar":
+            print("Usuario\tNombre\tConcedido\tPor", file=out)
+            for a in services.lookup.agents(actor):
+                print(f"{a.usuario}\t{a.nombre}\t{a.concedido_en:%Y-%m-%d %H:%M} UTC\t{a.concedido_por}", file=out)
+        elif args.accion == "conceder":
+            changed = services.lookup.grant_agent(actor, args.usuario)
+            print(f"Rol «Agente de mesa de ayuda» concedido a {args.usuario}." if changed
+                  else f"{args.usuario} ya tenía el rol «Agente de mesa de ayuda».", file=out)
+        else:
+            changed = services.lookup.revoke_agent(actor, args.usuario)
+            print(f"Rol «Agente de mesa de ayuda» retirado a {args.usuario}." if changed
+                  else f"{args.usuario} no tenía el rol «Agente de mesa de ayuda».", file=out)
     finally:
         services.close()
     return OK
@@ -569,6 +603,8 @@ def run(argv: Sequence[str], *, out: IO[str] | None = None, err: IO[str] | None 
     try:
         if args.orden == "init":
             return _cmd_init(args, out)
+        if args.orden == "mesa-de-ayuda":
+            return _cmd_mesa_de_ayuda(args, out)
         if args.orden == "capacitacion":
             return _cmd_reiniciar(args, out, ask or input)
         if args.orden == "exportar":

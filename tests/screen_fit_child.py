@@ -200,6 +200,24 @@ def main() -> None:
                        for w in window.findChildren(QLineEdit) if w.isVisible()},
     }
     window.close()
+
+    from secop_desktop.views.lookup_window import LookupWindow
+
+    lookup = LookupWindow(services, admin)
+    settle(app, lookup)
+    lookup.box.setText("800.111.202")
+    lookup.search()
+    for _ in range(500):  # the search runs in a Job
+        if lookup.result is not None:
+            break
+        app.processEvents()
+        QTest.qWait(10)
+    shoot(lookup, "buscar-proveedor")
+    windows["buscar_proveedor"] = {
+        "frame": frame(lookup),
+        "controls": {b.text(): rect(b) for b in lookup.findChildren(QPushButton) if b.isVisible()},
+    }
+    lookup.close()
     report["windows"] = windows
     services.close()
     json.dump(report, sys.stdout)

@@ -160,6 +160,15 @@ CASES: dict[str, Case] = {
     "users.profile": OWN,
     # A new activation code for a user «Crear usuarios» made in Entidad A: its administrators only.
     "users.issue_activation_code": Case(lambda w: (w.created_id,), entity=True, admin=True),
+    # The help desk lookup: agents (the role) and administrators of some Entidad; the role itself only
+    # from the command line (System). An administrator of B searching A's NIT is not refused: A is not shown.
+    "lookup.available": OWN,
+    "lookup.search": Case(lambda w: ("800111202",), entity=False, admin=True),
+    "lookup.checklist": Case(_on_a(), entity=True, admin=True),
+    "lookup.card": Case(_on_a(), entity=True, admin=True),
+    "lookup.grant_agent": Case(lambda w: ("proveedor_a",), entity=False, admin=False, system="only"),
+    "lookup.revoke_agent": Case(lambda w: ("proveedor_a",), entity=False, admin=False, system="only"),
+    "lookup.agents": Case(lambda w: (), entity=False, admin=False, system="only"),
 }
 CLASE_OPCIONAL = sorted(CLASES_OPCIONALES)[0]
 LAST = ("interests.delete", "documents.delete")  # the other calls still need what these remove

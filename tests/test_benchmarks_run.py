@@ -17,6 +17,8 @@ SMALL_ARGS = {
     "bench_package.py": ["--registros", "5"],
     "bench_start.py": ["--runs", "1"],
     "bench_bundle.py": ["--repeat", "1"],
+    "bench_lookup.py": ["--entities", "300", "--users", "600", "--per-kind", "3", "--backend", "sqlite"],
+    "bench_duplicates.py": ["--rows", "300", "--per-kind", "3", "--backend", "sqlite"],
 }
 
 

@@ -33,6 +33,7 @@ COMMANDS: dict[str, list[str]] = {
     "rechazar": ["rechazar", "otro_fuzz", "--nit", T, "--como", T, "--contrasena-env", PASSWORD_ENV],
     "desconocida": ["exportar", "--pais", T, NIT],
     "verificar": ["verificar", T, "--como", "admin_fuzz"],
+    "mesa-de-ayuda": ["mesa-de-ayuda", "conceder", T],
 }
 
 

@@ -70,7 +70,8 @@ def test_main_windows_fit_a_1366x768_screen(laptop_display: str, tmp_path: Path)
     available = report["available"]
     assert available == [0, 0, SCREEN[0], SCREEN[1] - TASKBAR], "the virtual screen's work area was not applied"
     windows = report["windows"]
-    assert set(windows) == {"inicio", "asistente", "asistente_entidad", "escritorio", "administracion"}
+    assert set(windows) == {"inicio", "asistente", "asistente_entidad", "escritorio", "administracion",
+                            "buscar_proveedor"}
     outside = {name: window["frame"] for name, window in windows.items() if not _inside(window["frame"], available)}
     assert not outside, f"windows larger than the screen: {outside}"
     for name, window in windows.items():
@@ -83,6 +84,8 @@ def test_main_windows_fit_a_1366x768_screen(laptop_display: str, tmp_path: Path)
     assert {"&Escritorio", "Configuraciones del &usuario", "Con&figuración de la Entidad", "A&yuda"} <= set(escritorio)
     admin = windows["administracion"]["controls"]
     assert {"Crear &usuarios", "&Aceptar acceso", "&Rechazar acceso", "Búsqueda de usuarios"} <= set(admin)
+    assert {"&Buscar", "&Lista de verificación", "&Administración de usuarios"} <= set(
+        windows["buscar_proveedor"]["controls"])
 
 
 def _inside_screen(window: QWidget) -> bool:

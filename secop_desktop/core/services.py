@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from secop_desktop import paths
+from secop_desktop.core.access.lookup import HelpDeskService
 from secop_desktop.core.access.service import AccessService
 from secop_desktop.core.accounts.mailbox import Mailbox
 from secop_desktop.core.accounts.users import UserService
@@ -39,6 +40,7 @@ class Services:
     documents: DocumentService = field(init=False)
     interests: InterestService = field(init=False)
     mailbox: Mailbox = field(init=False)
+    lookup: HelpDeskService = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserService(self.db, self.clock, self.token_ttl)
@@ -48,6 +50,7 @@ class Services:
         self.documents = DocumentService(self)
         self.interests = InterestService(self.db, self.clock)
         self.mailbox = Mailbox(self.db, self.clock)
+        self.lookup = HelpDeskService(self.db, self.clock)
         self.users.email_delivery = self._mail_enabled
 
     def _mail_enabled(self) -> bool:

@@ -1,4 +1,4 @@
-"""Which entities match "Validar si mi entidad ya existe", in name order, using migration 0002's index."""
+"""Which entities match "Validar si mi entidad ya existe" (migration 0002), and the duplicate check's candidates (0007)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import re
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-# Database objects of migration 0002 that the models do not declare (schema comparisons skip them).
-SEARCH_INDEX_OBJECTS: tuple[str, ...] = ("entities_fts", "ix_entities_nombre_busqueda_trgm", "ix_entities_busqueda_orden")
+# Database objects of migrations 0002 and 0007 that the models do not declare (schema comparisons skip them).
+SEARCH_INDEX_OBJECTS: tuple[str, ...] = ("entities_fts", "ix_entities_nombre_busqueda_trgm", "ix_entities_busqueda_orden",
+                                          "ix_entities_nombre_palabras")
 
 # Above this many candidates a needle is "dense": walking the name index in order finds
 # the first matches sooner than looking up and sorting every candidate.
@@ -177,3 +178,83 @@ def matching_ids(session: Session, dialect: str, *, pais: str, needle: str, nit:
             ranked = _rows(session, PG_ORDER, ids=list(found), limit=limit)
         return [i for i, _ in ranked]
     return list(found)[:limit]
+
+
+# --- the duplicate check's candidates (migration 0007) -------------------------------------------
+
+# PostgreSQL's word index (migration 0007 builds a GIN index on exactly this expression): the words
+# of the normalised name and, marked with '>', their first three letters ("romero zea" ->
+# {romero, zea, >rom, >zea}). A typo'd word is asked for by its marked prefix, an exact key, so the
+# GIN index intersects posting lists; a tsquery prefix ('mar:*') had to merge every word starting
+# so first and cost 30 ms on a million names.
+PG_WORDS_EXPRESSION = ("string_to_array(nombre_normalizado || ' ' || regexp_replace(nombre_normalizado, "
+                       "'([a-z0-9]{3})[a-z0-9]*', '>\\1', 'g'), ' ')")
+
+# Words shorter than this ("de", "la", "y") select nothing: they only narrow candidates of the others.
+DUPLICATE_MIN_WORD = 3
+DUPLICATE_MAX_WORDS = 4
+
+
+def _word_groups(normalised: str) -> list[tuple[list[str], str]]:
+    """(exact words, prefix) groups; a name within the threshold of `normalised` matches at least one.
+
+    A probable duplicate keeps every telling word but one exactly, and that one (a typo) usually
+    keeps its first three letters; with three words or more the odd one may be missing altogether.
+    """
+    words = list(dict.fromkeys(w for w in normalised.split() if len(w) >= DUPLICATE_MIN_WORD))
+    words = sorted(words, key=len, reverse=True)[:DUPLICATE_MAX_WORDS]
+    if not words:
+        return []
+    if len(words) == 1:
+        return [([words[0]], ""), ([], words[0][:3])]
+    # Narrowest first: the store keeps the first candidates when there are too many.
+    groups = [(words[:i] + words[i + 1:], odd[:3]) for i, odd in enumerate(words)]
+    if len(words) >= 3:
+        groups += [(words[:i] + words[i + 1:], "") for i in range(len(words))]
+    return groups
+
+
+def _fts5_query(exact: list[str], prefix: str) -> str:
+    terms = [f'"{w}"' for w in exact] + ([f'"{prefix}"*'] if prefix else [])
+    return " AND ".join(terms)
+
+
+def _pg_keys(exact: list[str], prefix: str) -> list[str]:
+    return exact + ([f">{prefix}"] if prefix else [])
+
+
+def duplicate_candidates(session: Session, dialect: str, *, pais: str, nit: str, normalised: str,
+                         limit: int) -> list[int]:
+    """Ids of entities that may be the same supplier: the same NIT, the same normalised name, or
+    names sharing all telling words but one (through the word index), at most `limit` per question
+    and 2 x `limit` in all.
+
+    Only candidates: the duplicate check decides. Every question is an index lookup with its own
+    LIMIT, and all of them go in one statement (one round trip to a remote PostgreSQL).
+    """
+    parts: list[str] = []
+    params: dict[str, object] = {"pais": pais, "limit": limit, "cap": limit * 2}
+    if nit:
+        parts.append("SELECT id FROM entities WHERE pais = :pais AND nit = :nit")
+        params["nit"] = nit
+    if normalised:
+        parts.append("SELECT id FROM entities WHERE pais = :pais AND nombre_normalizado = :n LIMIT :limit")
+        params["n"] = normalised
+        for i, (exact, prefix) in enumerate(_word_groups(normalised)):
+            if dialect == "sqlite":
+                parts.append(f"SELECT e.id FROM (SELECT rowid AS id FROM entities_fts_nombre WHERE entities_fts_nombre "
+                             f"MATCH :q{i} LIMIT :cap) f JOIN entities e ON e.id = f.id WHERE e.pais = :pais "
+                             "LIMIT :limit")
+                params[f"q{i}"] = _fts5_query(exact, prefix)
+            else:
+                parts.append(f"SELECT id FROM entities WHERE {PG_WORDS_EXPRESSION} @> CAST(:q{i} AS text[]) "
+                             "AND pais = :pais LIMIT :limit")
+                params[f"q{i}"] = _pg_keys(exact, prefix)
+    if not parts:
+        return []
+    # The narrowest questions come first; past 2 x limit candidates the rest are common-word
+    # neighbours the check would refuse anyway, and each costs a comparison.
+    sql = (" UNION ALL ".join(f"SELECT id, {i} AS part FROM ({part}) AS c{i}" for i, part in enumerate(parts))
+           + " ORDER BY part LIMIT :total")
+    params["total"] = limit * 2
+    return list(dict.fromkeys(i for i, _ in session.execute(text(sql), params)))

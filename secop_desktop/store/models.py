@@ -117,7 +117,13 @@ class Entity(Base):
     """A Proveedor account with every field of the guide's entity form."""
 
     __tablename__ = "entities"
-    __table_args__ = (UniqueConstraint("pais", "nit"),)
+    __table_args__ = (
+        UniqueConstraint("pais", "nit"),
+        # Migration 0007: the duplicate check's exact normalised name, and the help desk's NIT
+        # lookup, which does not know the country.
+        Index("ix_entities_pais_nombre_normalizado", "pais", "nombre_normalizado"),
+        Index("ix_entities_nit", "nit"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Optimistic concurrency: a stale UPDATE raises StaleDataError instead of
@@ -132,6 +138,8 @@ class Entity(Base):
     obligado_contabilidad: Mapped[bool] = mapped_column(Boolean, default=True)
     nombre: Mapped[str] = mapped_column(String(300))
     nombre_busqueda: Mapped[str] = mapped_column(String(300), index=True)
+    # secop_desktop.names.normalise(nombre): legal form, punctuation, accents and case out.
+    nombre_normalizado: Mapped[str] = mapped_column(String(300), default="", server_default="")
     nombre_abreviado: Mapped[str] = mapped_column(String(120))
     # Canonical digits only (secop_desktop.nit): the (pais, nit) constraint compares real NITs.
     nit: Mapped[str | None] = mapped_column(NitText())
@@ -280,6 +288,8 @@ class AuditEntry(Base):
     """Append-only (a trigger refuses UPDATE and DELETE): who did what, when, before/after."""
 
     __tablename__ = "audit_log"
+    # The help desk's «Últimas acciones» of an Entidad: newest first without a sort (migration 0007).
+    __table_args__ = (Index("ix_audit_log_entity_id_id", "entity_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ocurrido_en: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
@@ -291,6 +301,21 @@ class AuditEntry(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer, index=True)
     antes: Mapped[dict | None] = mapped_column(JSON)
     despues: Mapped[dict | None] = mapped_column(JSON)
+
+
+class AgenteMesaAyuda(Base):
+    """A user with the help desk role «Agente de mesa de ayuda»: may look up any supplier (read-only).
+
+    Granted and revoked only from the command line by whoever can open the database (a System actor),
+    never from the application's windows.
+    """
+
+    __tablename__ = "agentes_mesa_ayuda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    concedido_en: Mapped[datetime] = mapped_column(UTCDateTime())
+    concedido_por: Mapped[str] = mapped_column(String(120), default="")
 
 
 class AreaInteres(Base):

@@ -227,6 +227,9 @@ class Escritorio(QMainWindow):
             self.entity_actions[name] = action
         ayuda = bar.addMenu("A&yuda")
         self._action(ayuda, MESA, lambda: self.show_page(MESA), "F1")
+        from secop_desktop.views.lookup_window import add_lookup_action  # «Buscar proveedor», Ctrl+F
+
+        self.lookup = add_lookup_action(self, self.services, lambda: self.actor)
 
     def _action(self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: str = "") -> QAction:
         action = QAction(text, self)

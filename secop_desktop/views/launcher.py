@@ -343,6 +343,9 @@ def _main_window(services: Services, started: _Started, *, admin: bool, capacita
 
         start = StartWindow(services)
         add_registro_menu(start, services)
+        from secop_desktop.views.lookup_window import add_lookup_action  # «Buscar proveedor», Ctrl+F
+
+        add_lookup_action(start, services, lambda: start.actor, start.signed_in)
         started.router = SignInRouter(start, services, importar=importar)
         if not capacitacion:
             add_configuracion_menu(start, services)

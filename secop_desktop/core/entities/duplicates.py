@@ -10,9 +10,9 @@ in the same city. Word order is kept: "Andina Ferretería" is a different name f
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from secop_desktop import names
 from secop_desktop import nit as nits
 from secop_desktop.core.text import fold
 
@@ -20,56 +20,8 @@ from secop_desktop.core.text import fold
 # suppliers sharing most words (another branch, another product line) below it.
 THRESHOLD = 0.75
 
-# Legal forms, folded and without punctuation, as word sequences; longest first so that
-# "sociedad por acciones simplificada" is folded before any shorter form inside it.
-_LEGAL_FORMS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(f.split()) for f in (
-    "sociedad por acciones simplificada", "s a s", "sas",
-    "sociedad anonima", "s a", "sa",
-    "sociedad limitada", "limitada", "ltda", "ltd",
-    "sociedad en comandita simple", "sociedad en comandita por acciones", "sociedad en comandita",
-    "s en c s", "s en c a", "s en c", "s c s", "s c a", "scs", "sca",
-    "empresa unipersonal", "e u", "eu",
-    "empresa de servicios publicos", "empresas de servicios publicos", "e s p", "esp",
-    "sociedad de economia mixta", "s e m", "sem",
-    "entidad sin animo de lucro", "esal",
-    "cooperativa multiactiva", "cooperativa",
-    "y compania", "y cia", "cia",
-    "sucursal colombia", "sucursal en colombia",
-    "zona franca", "zf", "bic",
-)), key=len, reverse=True))
-
-
-def _words(folded: str) -> list[str]:
-    text = folded.replace("&", " y ")
-    return [w for w in re.split(r"[^0-9a-z]+", text) if w]
-
-
-def _strip_legal_forms(words: list[str]) -> list[str]:
-    """Remove legal-form word sequences wherever they stand (usually at the end)."""
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        for form in _LEGAL_FORMS:
-            n = len(form)
-            if tuple(words[i:i + n]) == form and (n > 1 or i > 0):  # a lone first word stays
-                i += n
-                break
-        else:
-            out.append(words[i])
-            i += 1
-    return out
-
-
-def normalise(name: str) -> str:
-    """One form per supplier name: folded, punctuation out, '&' as 'y', legal forms out."""
-    words = _words(fold(name))
-    # Dotted initials ("s. a. s.") became single letters: joined back only through the form table.
-    core = _strip_legal_forms(words)
-    if not core:  # a name that is nothing but a legal form keeps its words
-        core = words
-    while core and core[-1] == "y":  # "Pérez y Cía." -> "perez"
-        core = core[:-1]
-    return " ".join(core or words)
+_words = names.words
+normalise = names.normalise
 
 
 def trigrams(normalised: str) -> set[str]:

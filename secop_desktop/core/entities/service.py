@@ -181,9 +181,8 @@ class ProbableDuplicate:
     motivo: str
 
 
-# How many of the name's words look for candidates, and how many rows each may bring.
-DUPLICATE_WORDS = 3
-DUPLICATE_CANDIDATES = 200
+# How many rows each of the store's candidate questions may bring.
+DUPLICATE_CANDIDATES = 50
 
 
 @dataclass(frozen=True)
@@ -367,6 +366,7 @@ def apply_form(entity: Entity, form: EntityForm) -> None:
         setattr(entity, f.name, value)
     entity.nombre = " ".join(form.nombre.split())
     entity.nombre_busqueda = fold(entity.nombre)[:limits.max_length("entities", "nombre_busqueda")]
+    entity.nombre_normalizado = duplicates.normalise(entity.nombre)[:limits.max_length("entities", "nombre_normalizado")]
     entity.nombre_abreviado = form.nombre_abreviado.strip().upper()
     nit = nits.canonical(form.nit)
     entity.nit = nit or None
@@ -438,9 +438,10 @@ class EntityService:
                             *, pais: str = "COLOMBIA", limit: int = 10) -> list[ProbableDuplicate]:
         """¿Su Entidad es alguna de estas? Entities that are probably the supplier about to be registered.
 
-        Candidates come from the search (the NIT exactly, and each of the name's most telling words),
-        then duplicates.compare keeps and ranks those with the same canonical NIT, the same normalised
-        name or a close one in the same city. A form gives its own name, NIT and municipio.
+        Candidates come from the store's indexed questions (the NIT, the normalised name, names sharing
+        its telling words: store/entity_search.duplicate_candidates), then duplicates.compare keeps and
+        ranks those with the same canonical NIT, the same normalised name or a close one in the same city.
+        A form gives its own name, NIT and municipio.
         For an active, signed-in user (the one about to press «Registrar Entidad»).
         """
         if isinstance(form_or_name, EntityForm):
@@ -452,22 +453,16 @@ class EntityService:
         search_needle(nombre)  # refuses control characters like the search box
         wanted = duplicates.Candidate(nombre[: limits.max_length("entities", "nombre")], nit, ciudad)
         nit_clean = nits.canonical(nit)
-        words = duplicates.normalise(wanted.nombre).split()
-        # Long words are the rare ones; a typo in one of them still leaves the others to find the row.
-        needles = sorted({w for w in words if len(w) >= 3}, key=len, reverse=True)[:DUPLICATE_WORDS]
-        if not nit_clean and not needles:
+        normalised = duplicates.normalise(wanted.nombre)
+        if not nit_clean and not normalised:
             return []
-        from secop_desktop.store.entity_search import matching_ids
+        from secop_desktop.store.entity_search import duplicate_candidates
 
         with self.db.session() as s:
             authorize.active_user(s, actor)
-            ids: dict[int, None] = {}
-            if nit_clean:
-                ids.update(dict.fromkeys(matching_ids(s, self.db.dialect, pais=pais, needle="", nit=nit_clean,
-                                                      limit=DUPLICATE_CANDIDATES)))
-            for needle in needles:
-                ids.update(dict.fromkeys(matching_ids(s, self.db.dialect, pais=pais, needle=needle, nit="",
-                                                      limit=DUPLICATE_CANDIDATES)))
+            # Indexed questions only (migration 0006): the NIT, the normalised name, its telling words.
+            ids = duplicate_candidates(s, self.db.dialect, pais=pais, nit=nit_clean, normalised=normalised,
+                                       limit=DUPLICATE_CANDIDATES)
             rows = entity_queries.search_lines(s, list(ids))
         found: list[ProbableDuplicate] = []
         for r in rows.values():

@@ -1,6 +1,6 @@
 """The days a document serves, and which deadline was already reminded.
 
-Revision ID: 0006_deadlines
+Revision ID: 0006
 Revises: 0005
 
 documents.valido_desde / valido_hasta hold the days a document serves (the RUP until the fifth
@@ -16,7 +16,7 @@ import warnings
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_deadlines"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
