@@ -30,7 +30,7 @@ LEGAL_FORMS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(f.split()) for f 
 
 
 def fold(text: str) -> str:
-    """Accent- and case-insensitive form (the same as core.text.fold)."""
+    """Accent- and case-insensitive form: 'Bogotá  D.C.' -> 'bogota d.c.' (core.text re-exports it)."""
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())

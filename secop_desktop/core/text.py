@@ -7,18 +7,16 @@ import unicodedata
 from secop_desktop import errors
 from secop_desktop.errors import InvalidValue
 
+# One accent- and case-insensitive form for core and store alike ('Bogotá  D.C.' -> 'bogota d.c.').
+from secop_desktop.names import fold
+
+__all__ = ["fold", "has_forbidden", "search_needle", "SEARCH_MAX", "NOT_ALLOWED", "SEARCH_NOT_ALLOWED"]
+
 # Longer than any name a person searches for (entity names have at most 300 characters, and a
 # few words of one find it); past it a search only costs time.
 SEARCH_MAX = 200
 NOT_ALLOWED = errors.NOT_ALLOWED
 SEARCH_NOT_ALLOWED = "La búsqueda contiene caracteres no permitidos."
-
-
-def fold(text: str) -> str:
-    """Accent- and case-insensitive form: 'Bogotá  D.C.' -> 'bogota d.c.'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
 
 
 def has_forbidden(text: str) -> bool:
