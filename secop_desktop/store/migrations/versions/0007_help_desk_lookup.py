@@ -104,6 +104,8 @@ def downgrade() -> None:
     op.drop_index("ix_audit_log_entity_id_id", table_name="audit_log")
     op.drop_index("ix_entities_nit", table_name="entities")
     op.drop_index("ix_entities_pais_nombre_normalizado", table_name="entities")
-    with op.batch_alter_table("entities") as batch:
-        batch.drop_column("nombre_normalizado")
+    # A plain DROP COLUMN (SQLite 3.35+), never a batch rebuild: dropping the old entities table
+    # would cascade to every row that refers to it (financial rows, documents, memberships) and
+    # lose migration 0002's triggers.
+    op.drop_column("entities", "nombre_normalizado")
     op.drop_table("agentes_mesa_ayuda")
