@@ -123,19 +123,22 @@ def load_sqlite(db: Database, entity_rows: int, user_rows: int, seed: int, log: 
         t0 = time.perf_counter()
         _sqlite_insert(conn, Entity.__table__, entities(entity_rows, seed))
         log(f"entidades {time.perf_counter() - t0:.0f} s")
-        if user_rows:
-            _sqlite_insert(conn, User.__table__, users(user_rows, seed))
-            _sqlite_insert(conn, Membership.__table__, members(user_rows, entity_rows, seed))
-            _sqlite_insert(conn, Document.__table__, documents(entity_rows, seed))
-            # The audit log refuses UPDATE/DELETE by trigger, but INSERT is what it is for.
-            _sqlite_insert(conn, AuditEntry.__table__, audit(entity_rows, seed))
-            log(f"usuarios, membresías, documentos y auditoría {time.perf_counter() - t0:.0f} s")
+        # The text indexes right after the entities, while their pages are still in the cache.
         for fts in ("entities_fts", "entities_fts_nombre") if substring_index else ("entities_fts_nombre",):
             conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
             conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
         for _, sql in triggers:
             conn.exec_driver_sql(sql)
         log(f"índices de texto {time.perf_counter() - t0:.0f} s")
+    if user_rows:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA cache_size=-800000")
+            _sqlite_insert(conn, User.__table__, users(user_rows, seed))
+            _sqlite_insert(conn, Membership.__table__, members(user_rows, entity_rows, seed))
+            _sqlite_insert(conn, Document.__table__, documents(entity_rows, seed))
+            # The audit log refuses UPDATE/DELETE by trigger, but INSERT is what it is for.
+            _sqlite_insert(conn, AuditEntry.__table__, audit(entity_rows, seed))
+            log(f"usuarios, membresías, documentos y auditoría {time.perf_counter() - t0:.0f} s")
     with db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
 
