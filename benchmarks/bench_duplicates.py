@@ -147,7 +147,9 @@ def main() -> int:
     if args.url:
         with tempfile.TemporaryDirectory(prefix="secop-bench-") as tmp:
             results["URL"] = run_backend("URL", args.url, Path(tmp), args.rows, args.per_kind, args.seed, load=False)
-        return 0 if all(p95 <= GOAL_P95_MS for p95 in results["URL"].values()) else 1
+        # The test suite's tiny runs only check that the benchmark still works (REPORT_ONLY): figures
+        # measured on a loaded CI machine are no verdict.
+        return 0 if (all(p95 <= GOAL_P95_MS for p95 in results["URL"].values())) or os.environ.get("SECOP_BENCH_REPORT_ONLY") else 1
     with tempfile.TemporaryDirectory(prefix="secop-bench-") as tmp:
         if args.backend in ("sqlite", "both"):
             results["SQLite"] = run_backend("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", Path(tmp) / "sqlite",
@@ -163,7 +165,10 @@ def main() -> int:
                                                     args.rows, args.per_kind, args.seed)
             finally:
                 server.stop()
-    return 0 if all(p95 <= GOAL_P95_MS for r in results.values() for p95 in r.values()) else 1
+    # The test suite's tiny runs only check that the benchmark still works (REPORT_ONLY): figures
+    # measured on a loaded CI machine are no verdict.
+    met = all(p95 <= GOAL_P95_MS for r in results.values() for p95 in r.values())
+    return 0 if met or os.environ.get("SECOP_BENCH_REPORT_ONLY") else 1
 
 
 if __name__ == "__main__":

@@ -361,7 +361,9 @@ def main() -> int:
             finally:
                 server.stop()
     ok = all(f95 <= GOAL_P95_MS for _, f95, _, _ in results.values())
-    return 0 if ok else 1
+    # The test suite's tiny runs only check that the benchmark still works (REPORT_ONLY): figures
+    # measured on a loaded CI machine are no verdict.
+    return 0 if (ok) or os.environ.get("SECOP_BENCH_REPORT_ONLY") else 1
 
 
 if __name__ == "__main__":

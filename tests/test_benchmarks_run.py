@@ -28,8 +28,9 @@ def test_every_benchmark_is_listed() -> None:
 
 @pytest.mark.parametrize("script", sorted(SMALL_ARGS))
 def test_benchmark_runs(script: str, tmp_path: Path) -> None:
+    # Report only: a target missed on a loaded CI machine is `make bench`'s verdict, not a test failure.
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", SECOP_DESKTOP_HOME=str(tmp_path / "home"),
-               TMPDIR=str(tmp_path))
+               TMPDIR=str(tmp_path), SECOP_BENCH_REPORT_ONLY="1")
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *SMALL_ARGS[script]],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
