@@ -14,7 +14,6 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bulkload  # noqa: E402
 from bench_search import company_name, strip_suffix  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 
 from secop_desktop.core.identity import SignedIn  # noqa: E402
 from secop_desktop.core.services import Services  # noqa: E402
@@ -75,22 +73,6 @@ def make_queries(sample: list[tuple[int, str, str, str]], per_kind: int, seed: i
     return out
 
 
-def sample_rows(db: Database, seed: int, n: int = 500) -> list[tuple[int, str, str, str]]:
-    rng = random.Random(seed)
-    with db.engine.connect() as conn:
-        top = conn.execute(text("SELECT max(id) FROM entities")).scalar_one()
-        ids = sorted({rng.randint(1, top) for _ in range(n)})
-        rows = conn.execute(text("SELECT id, nombre, nit, dv FROM entities WHERE pais = 'COLOMBIA' AND id IN ("
-                                 + ",".join(map(str, ids)) + ")")).all()
-    return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
-
-
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = fn()
-    return (time.perf_counter() - start) * 1000, result
-
-
 def run_backend(name: str, url: str, data: Path, rows: int, per_kind: int, seed: int,
                 load: bool = True) -> dict[str, float]:
     services = Services(Database(url), data)
@@ -102,37 +84,21 @@ def run_backend(name: str, url: str, data: Path, rows: int, per_kind: int, seed:
         print(f"[{name}] {rows:,} entidades cargadas e indexadas en {time.perf_counter() - t0:.1f} s", flush=True)
     # An active user about to register an Entidad: who the check is for.
     actor = SignedIn(bulkload.insert_user(db, "agente_bench"), "agente_bench")
-    queries = make_queries(sample_rows(db, seed), per_kind, seed + 1)
+    queries = make_queries(bulkload.sample_rows(db, seed), per_kind, seed + 1)
     check = services.entities.probable_duplicates
     for q in queries[:8]:  # warm the caches
         check(actor, q.nombre, q.nit)
-    rng = random.Random(seed + 2)
-    with db.engine.connect() as conn:
-        top = conn.execute(text("SELECT max(id) FROM entities")).scalar_one()
-        base_t = [timed(lambda: conn.execute(text("SELECT id, nombre, nit FROM entities WHERE id = :i"),
-                                             {"i": rng.randint(1, top)}).first())[0] for _ in range(200)]
+    base = bulkload.baseline_ms(db, seed + 2)
     by_kind: dict[str, list[float]] = {}
     found: dict[str, list[bool]] = {}
     for q in queries:
-        ms, result = timed(lambda q=q: check(actor, q.nombre, q.nit))
-        by_kind.setdefault(q.clase, []).append(ms)
+        start = time.perf_counter()
+        result = check(actor, q.nombre, q.nit)
+        by_kind.setdefault(q.clase, []).append((time.perf_counter() - start) * 1000)
         if q.expected is not None:
-            found.setdefault(q.clase, []).append(any(d.entidad.id == q.expected for d in result))  # type: ignore[attr-defined]
+            found.setdefault(q.clase, []).append(any(d.entidad.id == q.expected for d in result))
     services.close()
-    b50, b95 = bulkload.pct(base_t, 50), bulkload.pct(base_t, 95)
-    print(f"[{name}] línea base (lectura por clave primaria): p50 {b50:.3f} ms, p95 {b95:.3f} ms")
-    print(f"[{name}] {'clase':<22} {'n':>4} {'p50':>9} {'p95':>9} {'p95/base':>9} {'encontrada':>10}")
-    worst = 0.0
-    for clase, times in by_kind.items():
-        p50, p95 = bulkload.pct(times, 50), bulkload.pct(times, 95)
-        worst = max(worst, p95)
-        hits = found.get(clase)
-        recall = f"{sum(hits)}/{len(hits)}" if hits else "-"
-        print(f"[{name}] {clase:<22} {len(times):>4} {p50:>7.2f}ms {p95:>7.2f}ms {p95 / b95:>8.0f}x {recall:>10}")
-    verdict = "cumple" if worst <= GOAL_P95_MS else "NO cumple"
-    print(f"[{name}] peor p95 {worst:.2f} ms | meta p95 <= {GOAL_P95_MS:.0f} ms: {verdict} "
-          f"| carga del equipo {os.getloadavg()[0]:.1f}", flush=True)
-    return {k: bulkload.pct(v, 95) for k, v in by_kind.items()}
+    return bulkload.report(name, base, by_kind, found, GOAL_P95_MS)
 
 
 def main() -> int:
@@ -143,33 +109,12 @@ def main() -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--url", help="mide sobre una base ya cargada (por ejemplo la de una corrida anterior)")
     args = parser.parse_args()
-    results: dict[str, dict[str, float]] = {}
     if args.url:
         with tempfile.TemporaryDirectory(prefix="secop-bench-") as tmp:
-            results["URL"] = run_backend("URL", args.url, Path(tmp), args.rows, args.per_kind, args.seed, load=False)
-        # The test suite's tiny runs only check that the benchmark still works (REPORT_ONLY): figures
-        # measured on a loaded CI machine are no verdict.
-        return 0 if (all(p95 <= GOAL_P95_MS for p95 in results["URL"].values())) or os.environ.get("SECOP_BENCH_REPORT_ONLY") else 1
-    with tempfile.TemporaryDirectory(prefix="secop-bench-") as tmp:
-        if args.backend in ("sqlite", "both"):
-            results["SQLite"] = run_backend("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", Path(tmp) / "sqlite",
-                                            args.rows, args.per_kind, args.seed)
-        if args.backend in ("postgres", "both"):
-            from tests.pg_server import PostgresServer
-
-            server = PostgresServer()
-            server.start()
-            try:
-                server.admin_execute('CREATE DATABASE "bench"')
-                results["PostgreSQL"] = run_backend("PostgreSQL", server.url("bench"), Path(tmp) / "pg",
-                                                    args.rows, args.per_kind, args.seed)
-            finally:
-                server.stop()
-    # The test suite's tiny runs only check that the benchmark still works (REPORT_ONLY): figures
-    # measured on a loaded CI machine are no verdict.
-    met = all(p95 <= GOAL_P95_MS for r in results.values() for p95 in r.values())
-    return 0 if met or os.environ.get("SECOP_BENCH_REPORT_ONLY") else 1
-
+            measured = run_backend("URL", args.url, Path(tmp), args.rows, args.per_kind, args.seed, load=False)
+        return bulkload.verdict({"URL": measured}, GOAL_P95_MS)
+    return bulkload.on_backends(args.backend, lambda name, url, data: run_backend(
+        name, url, data, args.rows, args.per_kind, args.seed), GOAL_P95_MS)
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -13,7 +13,6 @@ import argparse
 import os
 import random
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bulkload  # noqa: E402
 from bench_search import strip_suffix  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 
 from secop_desktop.core.access import lookup  # noqa: E402
 from secop_desktop.core.identity import SignedIn, System  # noqa: E402
@@ -68,16 +66,6 @@ def make_queries(sample: list[tuple[int, str, str, str]], users: int, entities: 
     return out
 
 
-def sample_rows(db: Database, seed: int, n: int = 500) -> list[tuple[int, str, str, str]]:
-    rng = random.Random(seed)
-    with db.engine.connect() as conn:
-        top = conn.execute(text("SELECT max(id) FROM entities")).scalar_one()
-        ids = sorted({rng.randint(1, top) for _ in range(n)})
-        rows = conn.execute(text("SELECT id, nombre, nit, dv FROM entities WHERE pais = 'COLOMBIA' AND id IN ("
-                                 + ",".join(map(str, ids)) + ")")).all()
-    return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
-
-
 def run_backend(name: str, url: str, data: Path, entities: int, users: int, per_kind: int,
                 seed: int) -> dict[str, float]:
     services = Services(Database(url), data)
@@ -88,17 +76,10 @@ def run_backend(name: str, url: str, data: Path, entities: int, users: int, per_
           f"{time.perf_counter() - t0:.1f} s", flush=True)
     agent = SignedIn(bulkload.insert_user(db, "agente_mesa_bench"), "agente_mesa_bench")
     services.lookup.grant_agent(System("benchmark"), "agente_mesa_bench")
-    queries = make_queries(sample_rows(db, seed), users, entities, per_kind, seed + 1)
+    queries = make_queries(bulkload.sample_rows(db, seed), users, entities, per_kind, seed + 1)
     for q in queries[:8]:  # warm the caches
         services.lookup.search(agent, q.texto)
-    rng = random.Random(seed + 2)
-    base_t: list[float] = []
-    with db.engine.connect() as conn:
-        top = conn.execute(text("SELECT max(id) FROM entities")).scalar_one()
-        for _ in range(200):
-            start = time.perf_counter()
-            conn.execute(text("SELECT id, nombre, nit FROM entities WHERE id = :i"), {"i": rng.randint(1, top)}).first()
-            base_t.append((time.perf_counter() - start) * 1000)
+    base = bulkload.baseline_ms(db, seed + 2)
     by_kind: dict[str, list[float]] = {}
     found: dict[str, list[bool]] = {}
     wrong_kind: list[Query] = []
@@ -110,22 +91,9 @@ def run_backend(name: str, url: str, data: Path, entities: int, users: int, per_
         if result.tipo != q.clase:
             wrong_kind.append(q)
     services.close()
-    b50, b95 = bulkload.pct(base_t, 50), bulkload.pct(base_t, 95)
-    print(f"[{name}] línea base (lectura por clave primaria): p50 {b50:.3f} ms, p95 {b95:.3f} ms")
-    print(f"[{name}] {'clase':<20} {'n':>4} {'p50':>9} {'p95':>9} {'p95/base':>9} {'encontrada':>10}")
-    worst = 0.0
-    for clase, times in by_kind.items():
-        p50, p95 = bulkload.pct(times, 50), bulkload.pct(times, 95)
-        worst = max(worst, p95)
-        hits = found[clase]
-        print(f"[{name}] {clase:<20} {len(times):>4} {p50:>7.2f}ms {p95:>7.2f}ms {p95 / b95:>8.0f}x "
-              f"{sum(hits):>5}/{len(hits):<4}")
     if wrong_kind:
         print(f"[{name}] tomadas por otra clase: {len(wrong_kind)}, p. ej. {wrong_kind[0]}")
-    verdict = "cumple" if worst <= GOAL_P95_MS else "NO cumple"
-    print(f"[{name}] peor p95 {worst:.2f} ms | meta p95 <= {GOAL_P95_MS:.0f} ms por clase: {verdict} "
-          f"| carga del equipo {os.getloadavg()[0]:.1f}", flush=True)
-    return {k: bulkload.pct(v, 95) for k, v in by_kind.items()}
+    return bulkload.report(name, base, by_kind, found, GOAL_P95_MS)
 
 
 def main() -> int:
@@ -136,27 +104,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     args = parser.parse_args()
-    results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory(prefix="secop-bench-") as tmp:
-        if args.backend in ("sqlite", "both"):
-            results["SQLite"] = run_backend("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", Path(tmp) / "sqlite",
-                                            args.entities, args.users, args.per_kind, args.seed)
-        if args.backend in ("postgres", "both"):
-            from tests.pg_server import PostgresServer
-
-            server = PostgresServer()
-            server.start()
-            try:
-                server.admin_execute('CREATE DATABASE "bench"')
-                results["PostgreSQL"] = run_backend("PostgreSQL", server.url("bench"), Path(tmp) / "pg",
-                                                    args.entities, args.users, args.per_kind, args.seed)
-            finally:
-                server.stop()
-    # The test suite's tiny runs only check that the benchmark still works (REPORT_ONLY): figures
-    # measured on a loaded CI machine are no verdict.
-    met = all(p95 <= GOAL_P95_MS for r in results.values() for p95 in r.values())
-    return 0 if met or os.environ.get("SECOP_BENCH_REPORT_ONLY") else 1
-
+    return bulkload.on_backends(args.backend, lambda name, url, data: run_backend(
+        name, url, data, args.entities, args.users, args.per_kind, args.seed), GOAL_P95_MS)
 
 if __name__ == "__main__":
     raise SystemExit(main())
