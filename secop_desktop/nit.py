@@ -95,7 +95,4 @@ def glued_check_digit(value: str) -> GluedDv | None:
     numero, dv = digits[:-1].lstrip("0"), digits[-1]
     if not 5 <= len(numero) <= 15:  # what is left must still be a NIT (check_nit's 5 to 15 digits)
         return None
-    # Loaded on first use: nothing of stdnum is needed before the first window is painted.
-    from stdnum.co import nit as co_nit
-
-    return GluedDv(numero, dv) if co_nit.calc_check_digit(numero) == dv else None
+    return GluedDv(numero, dv) if check_digit(numero) == dv else None

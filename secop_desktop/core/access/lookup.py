@@ -21,7 +21,7 @@ from secop_desktop.core import validators
 from secop_desktop.core.access import audit, authorize
 from secop_desktop.core.access.authorize import HelpDeskScope
 from secop_desktop.core.clock import Clock, utcnow
-from secop_desktop.core.documents.service import slots
+from secop_desktop.core.documents.service import missing_slots
 from secop_desktop.core.entities import duplicates
 from secop_desktop.core.entities.divipola import divipola
 from secop_desktop.core.entities.service import EntitySummary, form_of
@@ -237,8 +237,8 @@ class HelpDeskService:
             waiting = queries.pending(s, entity.id, MAX_PENDIENTES)
             total_waiting = len(waiting) if len(waiting) < MAX_PENDIENTES else queries.pending_count(s, entity.id)
         attached = queries.document_kinds(s, entity.id)
-        missing = tuple(slot.nombre for slot in slots(entity.persona_natural, entity.obligado_contabilidad)
-                        if slot.obligatorio and slot.tipo not in attached)
+        missing = tuple(slot.nombre for slot in missing_slots(entity.persona_natural, entity.obligado_contabilidad,
+                                                              attached))
         actions = tuple(LastAction(a.ocurrido_en, a.actor, a.accion, a.objeto)
                         for a in queries.last_actions(s, entity.id, MAX_ACCIONES))
         may_act = scope.may_act(entity.id)
@@ -252,8 +252,7 @@ class HelpDeskService:
         A stored Entidad has passed every step before the form (user, confirmation, search), so
         those are done; what can still be missing is in the form's sections and the documents.
         """
-        from secop_desktop.core.registration import flow
-        from secop_desktop.core.registration.checklist import checklist
+        from secop_desktop.core.registration.checklist import checklist, entity_data
 
         with self.db.session() as s:
             scope = authorize.help_desk(s, actor)
@@ -262,8 +261,7 @@ class HelpDeskService:
             entity = s.get(Entity, entity_id)
             if entity is None:
                 raise ServiceError("La Entidad ya no existe.")
-            data = {"user_id": entity.creado_por_id or 0, "confirmado": True, "busqueda": {"validada": True},
-                    "modo": "registrar", "entidad": flow.form_to_dict(form_of(entity)), "entity_id": entity.id}
+            data = entity_data(form_of(entity), entity.id, entity.creado_por_id or 0)
             return checklist(data, queries.document_kinds(s, entity.id))
 
     # --- the role, from the command line only -----------------------------------------------------

@@ -9,7 +9,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -160,6 +160,12 @@ def slots(persona_natural: bool = False, obligado_contabilidad: bool = True) -> 
     if persona_natural and not obligado_contabilidad:
         return [RUP, CONSTANCIA, EXPERIENCIA, EXISTENCIA]
     return [RUP, CAPACIDAD, EXPERIENCIA, ESTADOS_FINANCIEROS, EXISTENCIA]
+
+
+def missing_slots(persona_natural: bool, obligado_contabilidad: bool, attached: Iterable[str]) -> list[Slot]:
+    """The mandatory documents of this kind of Entidad whose kind (Slot.tipo) is not among `attached`."""
+    filled = set(attached)
+    return [s for s in slots(persona_natural, obligado_contabilidad) if s.obligatorio and s.tipo not in filled]
 
 
 def all_slots() -> list[Slot]:
@@ -387,8 +393,7 @@ class DocumentService:
 
     def missing_mandatory(self, actor: Actor, entity_id: int, *, persona_natural: bool = False,
                           obligado_contabilidad: bool = True) -> builtins.list[Slot]:
-        filled = {d.tipo for d in self.list(actor, entity_id)}
-        return [s for s in slots(persona_natural, obligado_contabilidad) if s.obligatorio and s.tipo not in filled]
+        return missing_slots(persona_natural, obligado_contabilidad, (d.tipo for d in self.list(actor, entity_id)))
 
     # -- attaching ---------------------------------------------------------------------------
 
