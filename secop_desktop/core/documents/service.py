@@ -347,7 +347,7 @@ class DocumentService:
         if self._max_size is not None:
             return self._max_size
         with self.db.session() as s:
-            value = queries.setting(s, MAX_SIZE_SETTING) or ""
+            value = shared_settings.value(s, MAX_SIZE_SETTING) or ""
         try:
             configured = int(value)
         except ValueError:
@@ -382,8 +382,8 @@ class DocumentService:
         """How many days before a deadline its reminder goes out: the Entidad's own choice, else the
         database's default (15 unless the application set another)."""
         with self.db.session() as s:
-            own = queries.setting(s, _reminder_key(entity_id)) if entity_id is not None else None
-            return _days(own, _days(queries.setting(s, REMINDER_DAYS_SETTING), deadlines.DEFAULT_REMINDER_DAYS))
+            own = shared_settings.value(s, _reminder_key(entity_id)) if entity_id is not None else None
+            return _days(own, _days(shared_settings.value(s, REMINDER_DAYS_SETTING), deadlines.DEFAULT_REMINDER_DAYS))
 
     def list(self, actor: Actor, entity_id: int) -> list[DocumentInfo]:
         """The Entidad's documents, for any member of it."""
@@ -600,7 +600,7 @@ class DocumentService:
         today = today or self.today()
         email = self._mail_configured()
         with self.db.session() as s:
-            default = _days(queries.setting(s, REMINDER_DAYS_SETTING), deadlines.DEFAULT_REMINDER_DAYS)
+            default = _days(shared_settings.value(s, REMINDER_DAYS_SETTING), deadlines.DEFAULT_REMINDER_DAYS)
             own = {int(key.rsplit(".", 1)[1]): _days(value, default)
                    for key, value in shared_settings.with_prefix(s, REMINDER_DAYS_SETTING + ".")}
             # remind_on only moves the reminder day back, by at most a few holidays and a weekend.

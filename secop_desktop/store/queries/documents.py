@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from secop_desktop.store.models import Document, Entity, Setting
+from secop_desktop.store.models import Document, Entity
 
 
 def of_entity(s: Session, entity_id: int) -> list[Document]:
@@ -31,11 +31,6 @@ def referenced_hashes(s: Session) -> set[str]:
 def without_entity(s: Session) -> list[Document]:
     """Rows no Entidad owns: documents of registrations that were never finished (older versions)."""
     return list(s.scalars(select(Document).where(Document.entity_id.is_(None))))
-
-
-def setting(s: Session, key: str) -> str | None:
-    row = s.get(Setting, key)
-    return row.valor if row is not None else None
 
 
 def with_deadline(s: Session, first_day: date | None = None, last_day: date | None = None, *,
