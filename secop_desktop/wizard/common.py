@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget, QWizardPage
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
 
 from secop_desktop.core.registration import flow
 from secop_desktop.errors import FieldError, ServiceError, ValidationError
@@ -183,6 +193,20 @@ class _EnterFilter(QObject):
             self.action()
             return True  # handled here: Enter must not also press the wizard's Siguiente
         return False
+
+
+def different_checkbox(needed_for: str) -> QCheckBox:
+    """«Mi Entidad es diferente de las anteriores» (Alt+D): the only way past probable duplicates."""
+    box = QCheckBox(flow.DIFFERENT.replace("diferente", "&diferente", 1))
+    box.setAccessibleName(flow.DIFFERENT)
+    box.setAccessibleDescription(f"Necesario para {needed_for} cuando hay Entidades parecidas ya registradas.")
+    return box
+
+
+def fit_rows(view: QListWidget, rows: int, padding: int) -> None:
+    """As tall as its first `rows` items: the page around it scrolls past a handful."""
+    height = sum(view.sizeHintForRow(i) for i in range(min(view.count(), rows)))
+    view.setFixedHeight(height + 2 * view.frameWidth() + padding)
 
 
 def on_enter(widget: QWidget, action: Callable[[], None]) -> None:

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFrame,
     QHBoxLayout,
     QListWidget,
@@ -20,7 +19,7 @@ from secop_desktop.core.registration import flow
 from secop_desktop.errors import FieldError, ServiceError
 from secop_desktop.views.entity_form import EntityFormWidget
 from secop_desktop.views.widgets import ErrorLabel
-from secop_desktop.wizard.common import FlowPage, heading, on_enter, paragraph
+from secop_desktop.wizard.common import FlowPage, different_checkbox, fit_rows, heading, on_enter, paragraph
 from secop_desktop.wizard.entity_search_page import EntitySearchPage
 
 if TYPE_CHECKING:
@@ -124,10 +123,7 @@ class DuplicatesBox(QFrame):
         self.solicitar = QPushButton("Solicitud de a&cceso")
         self.solicitar.clicked.connect(self._request)
         row.addWidget(self.solicitar)
-        self.different = QCheckBox(flow.DIFFERENT.replace("diferente", "&diferente", 1))
-        self.different.setAccessibleName(flow.DIFFERENT)
-        self.different.setAccessibleDescription("Necesario para guardar la Entidad cuando hay Entidades parecidas "
-                                                "ya registradas.")
+        self.different = different_checkbox("guardar la Entidad")
         self.different.toggled.connect(self._toggled)
         row.addWidget(self.different)
         row.addStretch(1)
@@ -147,8 +143,7 @@ class DuplicatesBox(QFrame):
             self.list.addItem(item)
         if pending:
             self.list.setCurrentRow(0)
-            rows = sum(self.list.sizeHintForRow(i) for i in range(min(len(pending), 3)))
-            self.list.setFixedHeight(rows + 2 * self.list.frameWidth() + 8)
+            fit_rows(self.list, 3, 8)
         # Once the Entidad exists, asking for access to another one is no longer this registration's way out.
         self.solicitar.setVisible(flow_.entity_id is None)
         self._loading = True

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -25,7 +24,7 @@ from secop_desktop.core.registration import flow
 from secop_desktop.views.entity_form import DvQuestion
 from secop_desktop.views.widgets import ErrorLabel, add_field, insert_hint
 from secop_desktop.vocab import PAISES
-from secop_desktop.wizard.common import FlowPage, heading, on_enter, paragraph
+from secop_desktop.wizard.common import FlowPage, different_checkbox, fit_rows, heading, on_enter, paragraph
 
 if TYPE_CHECKING:
     from secop_desktop.wizard.registration_wizard import RegistrationWizard
@@ -110,10 +109,7 @@ class EntitySearchPage(FlowPage):
         self.nit_taken.setAccessibleName("Entidad ya registrada")
         column.addWidget(self.nit_taken)
         # Registrar Entidad past probable duplicates only by saying so (the flow records it in the audit log).
-        self.different = QCheckBox(flow.DIFFERENT.replace("diferente", "&diferente", 1))
-        self.different.setAccessibleName(flow.DIFFERENT)
-        self.different.setAccessibleDescription("Necesario para registrar una Entidad nueva cuando hay Entidades "
-                                                "parecidas ya registradas.")
+        self.different = different_checkbox("registrar una Entidad nueva")
         self.different.toggled.connect(self._different_toggled)
         column.addWidget(self.different)
         self.registrar = QPushButton("&Registrar Entidad")
@@ -206,9 +202,7 @@ class EntitySearchPage(FlowPage):
         self.found.setText(DUPLICATES if pending else FOUND)
         if results:
             self.results.setCurrentRow(0)
-            # As tall as the entities found (the page scrolls past a handful).
-            rows = sum(self.results.sizeHintForRow(i) for i in range(min(len(results), 5)))
-            self.results.setFixedHeight(rows + 2 * self.results.frameWidth() + 4)
+            fit_rows(self.results, 5, 4)
         self.found.setVisible(bool(results))
         self.results.setVisible(bool(results))
         self.solicitar.setVisible(bool(results) and not solicitud)
