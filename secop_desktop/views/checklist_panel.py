@@ -35,9 +35,7 @@ MISSING_COLOR = "#b00020"
 def item_text(item: Item) -> str:
     if item.hecho:
         return f"✓ {item.titulo}"
-    first = item.faltan[0]
-    # A document's label is the part's own title: said once.
-    what = f"{first.etiqueta}: {first.mensaje}" if first.etiqueta and first.etiqueta != item.titulo else first.mensaje
+    what = item.razon(item.faltan[0])
     more = f" (y {len(item.faltan) - 1} más)" if len(item.faltan) > 1 else ""
     return f"✗ {item.titulo}\n    {what}{more}"
 

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from secop_desktop.core.access.lookup import LookupResult, SupplierCard, UserAccess
 from secop_desktop.core.dates import format_fecha
 from secop_desktop.core.identity import SignedIn
-from secop_desktop.core.registration.checklist import Checklist, Item
+from secop_desktop.core.registration.checklist import Checklist
 from secop_desktop.core.services import Services
 from secop_desktop.errors import ServiceError
 from secop_desktop.views import geometry
@@ -82,14 +82,6 @@ def _accion(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
-def _checklist_line(item: Item) -> str:
-    """'✓ Título' or '✗ Título: what is missing', without repeating a document's name as its own label."""
-    if item.hecho:
-        return f"✓ {item.titulo}"
-    reasons = [m.mensaje if m.etiqueta in ("", item.titulo) else f"{m.etiqueta}: {m.mensaje}" for m in item.faltan]
-    return f"✗ {item.titulo}: " + "; ".join(reasons)
-
-
 class ChecklistDialog(QDialog):
     """The Lista de verificación of one Entidad's registration, read-only."""
 
@@ -103,7 +95,7 @@ class ChecklistDialog(QDialog):
         self.items = QListWidget()
         self.items.setAccessibleName("Lista de verificación")
         for item in checklist.items:
-            self.items.addItem(QListWidgetItem(_checklist_line(item)))
+            self.items.addItem(QListWidgetItem(item.linea))
         layout.addWidget(self.items, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("&Cerrar")

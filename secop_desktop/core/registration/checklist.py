@@ -56,6 +56,17 @@ class Item:
     vista: str  # where the wizard shows this part
     faltan: tuple[Missing, ...]
 
+    def razon(self, missing: Missing) -> str:
+        """What is missing, with its label unless that is the part's own title (a document: said once)."""
+        return f"{missing.etiqueta}: {missing.mensaje}" if missing.etiqueta not in ("", self.titulo) else missing.mensaje
+
+    @property
+    def linea(self) -> str:
+        """'✓ Título' or '✗ Título: what is missing; ...'."""
+        if self.hecho:
+            return f"✓ {self.titulo}"
+        return f"✗ {self.titulo}: " + "; ".join(self.razon(m) for m in self.faltan)
+
     @property
     def hecho(self) -> bool:
         return not self.faltan
