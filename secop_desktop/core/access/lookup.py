@@ -23,8 +23,7 @@ from secop_desktop.core.access.authorize import HelpDeskScope
 from secop_desktop.core.clock import Clock, utcnow
 from secop_desktop.core.documents.service import missing_slots
 from secop_desktop.core.entities import duplicates
-from secop_desktop.core.entities.divipola import divipola
-from secop_desktop.core.entities.service import EntitySummary, form_of
+from secop_desktop.core.entities.service import EntitySummary, form_of, summary
 from secop_desktop.core.identity import Actor
 from secop_desktop.core.text import search_needle
 from secop_desktop.errors import PermissionDenied, ServiceError
@@ -135,11 +134,6 @@ def _access(m: Any) -> UserAccess:
     return UserAccess(m.user_id, m.usuario, m.nombre, m.correo, m.estado, m.acceso, _rol(m), m.activo)
 
 
-def _summary(e: Any) -> EntitySummary:
-    municipio = divipola().municipio(e.municipio_codigo or "")
-    return EntitySummary(e.id, e.nombre, e.pais, municipio.nombre.title() if municipio else "", e.nit, e.dv)
-
-
 def _found(u: User) -> FoundUser:
     return FoundUser(u.id, u.usuario, u.nombre, u.correo, u.estado)
 
@@ -192,7 +186,7 @@ class HelpDeskService:
             shown = [rows[i] for i in visible[:MAX_PROVEEDORES] if i in rows]
             cards = tuple(self._card(s, scope, e) for e in shown[:CARDS_AT_ONCE])
             return LookupResult(consulta, tipo, cards, tuple(_found(u) for u in found_users),
-                                len(visible) > MAX_PROVEEDORES, tuple(_summary(e) for e in shown))
+                                len(visible) > MAX_PROVEEDORES, tuple(summary(e) for e in shown))
 
     def card(self, actor: Actor, entity_id: int) -> SupplierCard:
         """One supplier's screen, for a match beyond the first ones (or to refresh it)."""
@@ -242,7 +236,7 @@ class HelpDeskService:
         actions = tuple(LastAction(a.ocurrido_en, a.actor, a.accion, a.objeto)
                         for a in queries.last_actions(s, entity.id, MAX_ACCIONES))
         may_act = scope.may_act(entity.id)
-        return SupplierCard(_summary(entity), tuple(_access(m) for m in users), total, missing,
+        return SupplierCard(summary(entity), tuple(_access(m) for m in users), total, missing,
                             tuple(_access(m) for m in waiting), total_waiting, actions, may_act,
                             "" if may_act else SOLO_LECTURA)
 

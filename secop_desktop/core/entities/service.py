@@ -215,6 +215,7 @@ def ciudad(entity: Entity) -> str:
 
 
 def summary(entity: Entity) -> EntitySummary:
+    """One line of an Entidad for lists; also takes a query row with the same columns."""
     return EntitySummary(entity.id, entity.nombre, entity.pais, ciudad(entity), entity.nit, entity.dv)
 
 
@@ -426,13 +427,7 @@ class EntityService:
             # Trigram index of migration 0002 (FTS5 on SQLite, pg_trgm on PostgreSQL).
             ids = matching_ids(s, self.db.dialect, pais=pais, needle=needle, nit=nit_clean, limit=limit)
             rows = entity_queries.search_lines(s, ids)
-            results = []
-            for i in ids:
-                r = rows[i]
-                municipio = divipola().municipio(r.municipio_codigo or "")
-                results.append(EntitySummary(r.id, r.nombre, r.pais, municipio.nombre.title() if municipio else "",
-                                             r.nit, r.dv))
-            return results
+            return [summary(rows[i]) for i in ids]
 
     def probable_duplicates(self, actor: Actor, form_or_name: EntityForm | str, nit: str = "", ciudad: str = "",
                             *, pais: str = "COLOMBIA", limit: int = 10) -> list[ProbableDuplicate]:
