@@ -245,6 +245,18 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
+def insert_in_chunks(conn, table, rows: Iterator[dict[str, object]], chunk: int = CHUNK) -> None:  # type: ignore[no-untyped-def]
+    """Executemany in batches of `chunk` rows: memory stays flat however many rows are generated."""
+    batch: list[dict[str, object]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == chunk:
+            conn.execute(insert(table), batch)
+            batch = []
+    if batch:
+        conn.execute(insert(table), batch)
+
+
 def load_sqlite(db: Database, rows: int, seed: int) -> None:
     table = Entity.__table__
     with db.engine.begin() as conn:
@@ -253,14 +265,7 @@ def load_sqlite(db: Database, rows: int, seed: int) -> None:
             "SELECT sql FROM sqlite_master WHERE type='trigger' AND name LIKE 'entities_fts_%'").scalars().all()
         for name in ("entities_fts_ai", "entities_fts_ad", "entities_fts_au"):
             conn.exec_driver_sql(f"DROP TRIGGER {name}")
-        batch: list[dict[str, object]] = []
-        for row in generate(rows, seed):
-            batch.append(row)
-            if len(batch) == CHUNK:
-                conn.execute(insert(table), batch)
-                batch = []
-        if batch:
-            conn.execute(insert(table), batch)
+        insert_in_chunks(conn, table, generate(rows, seed))
         conn.exec_driver_sql("INSERT INTO entities_fts(entities_fts) VALUES ('rebuild')")
         conn.exec_driver_sql("INSERT INTO entities_fts(entities_fts) VALUES ('optimize')")
         for sql in triggers:

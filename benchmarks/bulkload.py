@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_search import COLUMNS, generate  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
+from bench_search import COLUMNS, generate, insert_in_chunks  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from secop_desktop.core.entities.duplicates import normalise  # noqa: E402
 from secop_desktop.store.database import Database  # noqa: E402
@@ -99,17 +99,6 @@ def audit(entities_count: int, seed: int) -> Iterator[dict[str, object]]:
                    "objeto_id": e, "entity_id": e}
 
 
-def _sqlite_insert(conn, table, rows: Iterator[dict[str, object]]) -> None:  # type: ignore[no-untyped-def]
-    batch: list[dict[str, object]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == CHUNK:
-            conn.execute(insert(table), batch)
-            batch = []
-    if batch:
-        conn.execute(insert(table), batch)
-
-
 def load_sqlite(db: Database, entity_rows: int, user_rows: int, seed: int, log: Callable[[str], None],
                 substring_index: bool = True) -> None:
     """substring_index=False leaves migration 0002's trigram index (the «Validar si mi entidad ya existe»
@@ -123,7 +112,7 @@ def load_sqlite(db: Database, entity_rows: int, user_rows: int, seed: int, log: 
         for name, _ in triggers:
             conn.exec_driver_sql(f"DROP TRIGGER {name}")
         t0 = time.perf_counter()
-        _sqlite_insert(conn, Entity.__table__, entities(entity_rows, seed))
+        insert_in_chunks(conn, Entity.__table__, entities(entity_rows, seed), CHUNK)
         log(f"entidades {time.perf_counter() - t0:.0f} s")
         # The text indexes right after the entities, while their pages are still in the cache.
         for fts in ("entities_fts", "entities_fts_nombre") if substring_index else ("entities_fts_nombre",):
@@ -135,11 +124,11 @@ def load_sqlite(db: Database, entity_rows: int, user_rows: int, seed: int, log: 
     if user_rows:
         with db.engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA cache_size=-800000")
-            _sqlite_insert(conn, User.__table__, users(user_rows, seed))
-            _sqlite_insert(conn, Membership.__table__, members(user_rows, entity_rows, seed))
-            _sqlite_insert(conn, Document.__table__, documents(entity_rows, seed))
+            insert_in_chunks(conn, User.__table__, users(user_rows, seed), CHUNK)
+            insert_in_chunks(conn, Membership.__table__, members(user_rows, entity_rows, seed), CHUNK)
+            insert_in_chunks(conn, Document.__table__, documents(entity_rows, seed), CHUNK)
             # The audit log refuses UPDATE/DELETE by trigger, but INSERT is what it is for.
-            _sqlite_insert(conn, AuditEntry.__table__, audit(entity_rows, seed))
+            insert_in_chunks(conn, AuditEntry.__table__, audit(entity_rows, seed), CHUNK)
             log(f"usuarios, membresías, documentos y auditoría {time.perf_counter() - t0:.0f} s")
     with db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
