@@ -59,6 +59,10 @@ def settle(app: QApplication, window: QWidget) -> None:
 def shoot(window: QWidget, name: str) -> None:
     folder = os.environ.get("SCREENSHOT_DIR")
     if folder:
+        # Debounced views (the Lista de verificación follows typing after a pause) catch up first.
+        from PySide6.QtTest import QTest
+
+        QTest.qWait(400)
         window.grab().save(str(Path(folder) / f"{name}.png"))
 
 
